@@ -1,0 +1,32 @@
+// Whole-file encoding check (spec section 1, "Encoding").
+//
+// A file must be valid UTF-8 with no NUL byte. The check streams the file in bounded chunks
+// (memory flat in file size) and uses simdjson's validate_utf8 on each chunk, splitting chunks
+// at code point boundaries; only when a chunk fails is it rescanned byte by byte to find the
+// first bad sequence.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/common/error_kinds.h"
+#include "core/common/result.h"
+#include "core/reading/input_file.h"
+
+namespace person_import {
+
+struct EncodingProblem {
+  std::uint64_t line;         // 1-based physical line (LF-terminated) of the first bad byte
+  std::uint64_t byte_offset;  // 0-based offset in the file, BOM counted
+};
+
+// Scans `file` from its start to its end (leaves the position at end of file).
+// Returns the first invalid UTF-8 sequence or NUL byte, or nullopt when the file is clean.
+// A leading UTF-8 BOM is valid. Errors: the file could not be read.
+Result<std::optional<EncodingProblem>> find_encoding_problem(InputFile& file);
+
+// The file-level error for `problem`: class
+// FileEngine::EncodingDetection::Unknown8BitEncodingDetected, message naming line and offset.
+FileError encoding_error(const EncodingProblem& problem);
+
+}  // namespace person_import
