@@ -1,0 +1,25 @@
+// Time, behind an injected interface so tests can fix it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace person_import {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::system_clock::time_point now() const = 0;
+};
+
+// The real wall clock. Thread-safe.
+const Clock& system_clock();
+
+// `2026-11-28T11:28:39.123Z`: UTC, milliseconds, the form every stored timestamp takes.
+std::string format_timestamp(std::chrono::system_clock::time_point time);
+
+// A fresh random person key: a lowercase RFC 4122 version 4 UUID. Thread-safe.
+std::string random_person_key();
+
+}  // namespace person_import

@@ -1,0 +1,80 @@
+// The import: one `.persons` file into one company, the same for the command line and the
+// daemon.
+//
+// Steps: (1) the whole file is checked before anything changes — encoding, header section and
+// columns, structure (unterminated quote, no data rows) — and a bad file is rejected;
+// (2) records stream through in bounded chunks, each validated without the database, then
+// resolved and written batch by batch (ImportOptions::batch_rows rows per transaction), each
+// batch committing its checkpoint; (3) the report, errors CSV and failed-rows file are
+// written from what the batches recorded. Memory stays flat in the file's size.
+//
+// Not thread-safe: one Importer per thread (each with its own Store).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "core/common/clock.h"
+#include "core/common/result.h"
+#include "core/importing/import_report.h"
+#include "core/phones/carrier_lookup.h"
+#include "core/storage/store.h"
+
+namespace person_import {
+
+struct ImportOptions {
+  // Rows resolved and committed per transaction. Larger batches amortise lookups and commits;
+  // smaller ones bound memory and the work redone after a crash.
+  std::size_t batch_rows = 5000;
+  // Bytes pulled from the file per read.
+  std::size_t read_chunk_bytes = std::size_t{1} << 20;
+};
+
+struct ImportProgress {
+  std::uint64_t bytes_done = 0;
+  std::uint64_t bytes_total = 0;
+  std::uint64_t rows_done = 0;
+};
+
+struct ImportRequest {
+  std::string path;          // the file to import
+  std::string display_name;  // the name reports show; defaults to the path's file name
+  bool dry_run = false;
+  // Where to write results; each written whole (aside, then renamed). The failed-rows file is
+  // written only when rows failed.
+  std::optional<std::string> report_path;
+  std::optional<std::string> errors_path;
+  std::optional<std::string> failed_rows_path;
+  std::ostream* report_stream = nullptr;  // also write the report here (e.g. stdout)
+  // Called after each batch (and once at the end) from the importing thread.
+  std::function<void(const ImportProgress&)> on_progress;
+  // Recorded with the job (the daemon's receipt time, size and checksum).
+  std::optional<std::string> received_at;
+  std::optional<std::uint64_t> bytes;
+  std::optional<std::string> sha256;
+  nlohmann::json report_extra = nlohmann::json::object();  // extra report keys
+};
+
+class Importer {
+ public:
+  // Borrows everything; all must outlive the Importer.
+  Importer(Store& store, CarrierLookup& carrier_lookup, const Clock& clock, ImportOptions options);
+  Importer(const Importer&) = delete;
+  Importer& operator=(const Importer&) = delete;
+
+  // Imports `request.path` for `company`. A rejected file or a row error is a successful call
+  // whose summary says so; an Error means the import could not be carried out (unreadable
+  // file, database failure) — the job, if one was started, is then marked failed.
+  Result<ImportSummary> run(const Company& company, const ImportRequest& request);
+
+ private:
+  Store& store_;
+  CarrierLookup& carrier_lookup_;
+  const Clock& clock_;
+  ImportOptions options_;
+};
+
+}  // namespace person_import

@@ -1,0 +1,14 @@
+#include "core/storage/sqlite/sqlite_store.h"
+#include "core/storage/store.h"
+
+namespace person_import {
+
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, const StoreOptions& options) {
+  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {
+    return make_error("PostgreSQL storage is not available in this build yet: " + spec);
+  }
+  if (spec.empty()) return make_error("empty database path");
+  return open_sqlite_store(spec, options, system_clock());
+}
+
+}  // namespace person_import

@@ -1,0 +1,123 @@
+// The storage interface: every read and write the import, the command line and the daemon make.
+//
+// No SQL lives outside the storage layer. One Store is one connection to one database
+// (SQLite file or, later, PostgreSQL); everything is scoped by company, and nothing one company
+// does is visible to another. A Store is not thread-safe: give each thread its own (they may
+// share the database). Errors are values; a Store never throws.
+//
+// Imports write through an ImportSession:
+//   session = store.begin_import(...)      // records the job (status running)
+//   per batch:  snapshot = session.load_persons(keys)   // opens the batch's transaction
+//               id = session.allocate_person_id()        // for each person the batch creates
+//               session.write_batch(changes)             // writes + checkpoint, then commits
+//   session.finish(...)                     // final status and counters
+// A dry-run session runs the same calls inside one transaction that `finish` rolls back, so
+// later batches see earlier ones and nothing (not even the job) is kept. Destroying a session
+// without `finish` rolls back the open batch, and the job stays `running` with its checkpoint.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/storage/records.h"
+#include "core/values/field_definition.h"
+
+namespace person_import {
+
+// Which identifier `Store::find_person` looks up.
+struct PersonSelector {
+  enum class Kind { kPersonId, kPersonKey, kExternalPersonId, kMdn };
+  Kind kind = Kind::kPersonId;
+  std::string value;  // for kPersonId, the decimal id; for kMdn, E.164
+};
+
+struct JobStart {
+  std::string file;
+  std::string source_path;
+  bool dry_run = false;
+  std::optional<std::string> received_at;
+  std::optional<std::uint64_t> bytes;
+  std::optional<std::string> sha256;
+};
+
+struct JobEnd {
+  JobStatus status = JobStatus::kCompleted;
+  JobCounts counts;
+  std::vector<std::string> warnings;
+  std::vector<FileErrorRecord> file_errors;
+};
+
+class ImportSession {
+ public:
+  virtual ~ImportSession() = default;
+
+  // The job's id (for dry runs, an id that will not be kept).
+  virtual JobId job_id() const = 0;
+
+  // Opens the batch transaction if none is open, then loads every person matching any key.
+  virtual Result<PersonSnapshot> load_persons(const PersonLookupKeys& keys) = 0;
+
+  // A new person id: increasing and unique in the database. Only within an open batch.
+  virtual Result<PersonId> allocate_person_id() = 0;
+
+  // Writes the batch's changes, errors and checkpoint atomically, then commits (dry run: keeps
+  // the outer transaction open). Opens the transaction first if load_persons did not.
+  virtual Status write_batch(const BatchChanges& changes) = 0;
+
+  // Streams what write_batch recorded, in (row, order written) order. Stops early when the
+  // callback returns false.
+  virtual Status for_each_row_error(const std::function<bool(const RowErrorRecord&)>& fn) = 0;
+  virtual Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) = 0;
+
+  // Records the job's outcome and ends the session (dry run: rolls everything back).
+  virtual Status finish(const JobEnd& end) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Companies. `ensure_company` creates on first use.
+  virtual Result<Company> ensure_company(const std::string& key) = 0;
+  virtual Result<std::optional<Company>> find_company(const std::string& key) = 0;
+  virtual Result<std::vector<Company>> list_companies() = 0;
+
+  // SSH public keys allowed to upload for a company (one OpenSSH `authorized_keys` line each).
+  virtual Status add_authorized_key(CompanyId company, const std::string& key_line) = 0;
+  virtual Result<std::vector<std::string>> list_authorized_keys(CompanyId company) = 0;
+  virtual Status remove_authorized_key(CompanyId company, const std::string& key_line) = 0;
+
+  // Custom fields: `add_fields` is all or none; a name already defined is an error.
+  virtual Result<std::vector<FieldDefinition>> list_fields(CompanyId company) = 0;
+  virtual Status add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) = 0;
+
+  // Persons.
+  virtual Result<std::optional<PersonRecord>> find_person(CompanyId company,
+                                                          const PersonSelector& selector) = 0;
+  // Every person of the company in person_id order, with device ids. Stops when fn is false.
+  virtual Status for_each_person(CompanyId company,
+                                 const std::function<bool(const PersonRecord&)>& fn) = 0;
+
+  // Imports and jobs.
+  virtual Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
+                                                              const JobStart& start) = 0;
+  virtual Result<std::vector<JobRecord>> list_jobs(CompanyId company) = 0;
+  virtual Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) = 0;
+  virtual Status for_each_job_row_error(JobId job,
+                                        const std::function<bool(const RowErrorRecord&)>& fn) = 0;
+};
+
+struct StoreOptions {
+  // How long a writer waits for another process's write lock before failing.
+  int busy_timeout_ms = 30000;
+};
+
+// Opens (creating and migrating as needed) the database named by `spec`: a SQLite file path,
+// or a `postgresql://` URL. Errors: cannot open, migration failed, unsupported URL.
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, const StoreOptions& options = {});
+
+}  // namespace person_import

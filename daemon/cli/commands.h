@@ -1,0 +1,57 @@
+// The command line's commands (spec section 8). Each takes its parsed options and returns the
+// process exit status; human-readable output goes to stderr, machine-readable to stdout.
+// Exit statuses: 0 success, 1 failure, 2 usage error; `import` adds 3 (completed with row
+// errors) and 4 (file rejected).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace person_import::cli {
+
+inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  std::string database = "person-import.db";  // env PERSON_IMPORT_DB
+  std::string company = "default";            // env PERSON_IMPORT_COMPANY
+};
+
+struct FieldsAddOptions {
+  std::string name;
+  std::string type;
+  std::vector<std::string> options;
+  std::optional<std::string> charset;
+};
+int fields_add(const GlobalOptions& global, const FieldsAddOptions& options);
+int fields_load(const GlobalOptions& global, const std::string& path);
+int fields_list(const GlobalOptions& global, bool json);
+
+struct ImportCommandOptions {
+  std::string path;
+  bool dry_run = false;
+  bool json = false;
+  std::optional<std::string> report_path;
+  std::optional<std::string> errors_path;
+  std::optional<std::string> failed_path;
+};
+int import_file(const GlobalOptions& global, const ImportCommandOptions& options);
+
+struct PersonsGetOptions {
+  std::optional<std::string> person_id;
+  std::optional<std::string> person_key;
+  std::optional<std::string> external_id;
+  std::optional<std::string> mdn;
+};
+int persons_get(const GlobalOptions& global, const PersonsGetOptions& options);
+int persons_export(const GlobalOptions& global, const std::string& format);
+
+int jobs_list(const GlobalOptions& global, bool json);
+int jobs_show(const GlobalOptions& global, const std::string& job_id, bool json);
+
+int companies_add(const GlobalOptions& global, const std::string& key,
+                  const std::vector<std::string>& authorized_key_files);
+
+}  // namespace person_import::cli
