@@ -80,7 +80,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
   // WAL lets readers (export, jobs list) run while an import writes; NORMAL sync is durable
   // across application crashes, which is what the exactly-once resume relies on.
   if (auto status = database->execute(
-          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+          "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
       !status.ok()) {
     return make_error("cannot configure SQLite database " + path + ": " + status.error().message);
   }

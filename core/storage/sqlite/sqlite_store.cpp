@@ -113,9 +113,10 @@ CREATE TABLE job_failed_rows (
 )sql",
 };
 
+// Person columns, read from `persons AS p` (read_person's column order).
 constexpr std::string_view kPersonColumns =
-    "person_id, person_key, external_person_id, mdn, carrier_code, custom_fields, created_at, "
-    "updated_at";
+    "p.person_id, p.person_key, p.external_person_id, p.mdn, p.carrier_code, p.custom_fields, "
+    "p.created_at, p.updated_at";
 
 PersonRecord read_person(const SqliteStatement& statement) {
   PersonRecord person;
@@ -412,7 +413,8 @@ Result<std::optional<PersonRecord>> SqliteStore::find_person(CompanyId company,
       break;
   }
   std::string sql = "SELECT " + std::string(kPersonColumns) +
-                    " FROM persons WHERE company_id = ?1 AND " + std::string(column) + " = ?2";
+                    " FROM persons AS p WHERE p.company_id = ?1 AND p." + std::string(column) +
+                    " = ?2";
   PI_ASSIGN_OR_RETURN(auto* select, statement(sql));
   select->bind(1, company);
   if (selector.kind == PersonSelector::Kind::kPersonId) {
@@ -453,7 +455,8 @@ Status SqliteStore::for_each_person(CompanyId company,
   // queries while iterating.
   PI_ASSIGN_OR_RETURN(auto persons,
                       database_->prepare("SELECT " + std::string(kPersonColumns) +
-                                         " FROM persons WHERE company_id = ?1 ORDER BY person_id"));
+                                         " FROM persons AS p WHERE p.company_id = ?1 ORDER BY "
+                                         "p.person_id"));
   PI_ASSIGN_OR_RETURN(auto devices,
                       database_->prepare("SELECT person_id, device_id FROM devices WHERE "
                                          "company_id = ?1 ORDER BY person_id, device_id"));
@@ -621,13 +624,14 @@ Result<PersonSnapshot> SqliteImportSession::load_persons(const PersonLookupKeys&
   PersonSnapshot snapshot;
   std::unordered_set<PersonId> loaded;
   auto load_by = [&](std::string_view column, const std::string& values_json) -> Status {
-    // json_each turns one bound array into a set the index lookup joins against: one
-    // statement per identifier kind per batch.
+    // json_each turns one bound array into a set: one statement per identifier kind per
+    // batch. CROSS JOIN fixes the loop order — each wanted value probes the index — which the
+    // planner, without statistics, would otherwise turn into a scan of the company's persons.
     PI_ASSIGN_OR_RETURN(
         auto* select,
         store_.statement("SELECT " + std::string(kPersonColumns) +
-                         " FROM persons WHERE company_id = ?1 AND " + std::string(column) +
-                         " IN (SELECT value FROM json_each(?2))"));
+                         " FROM json_each(?2) AS wanted CROSS JOIN persons AS p WHERE "
+                         "p.company_id = ?1 AND p." + std::string(column) + " = wanted.value"));
     select->bind(1, company_).bind(2, values_json);
     while (true) {
       PI_ASSIGN_OR_RETURN(bool more, select->step());
@@ -651,9 +655,9 @@ Result<PersonSnapshot> SqliteImportSession::load_persons(const PersonLookupKeys&
   if (!keys.device_ids.empty()) {
     const std::string devices_json = json_array_text(keys.device_ids);
     PI_ASSIGN_OR_RETURN(auto* owners,
-                        store_.statement("SELECT device_id, person_id FROM devices WHERE "
-                                         "company_id = ?1 AND device_id IN (SELECT value FROM "
-                                         "json_each(?2))"));
+                        store_.statement("SELECT d.device_id, d.person_id FROM json_each(?2) AS "
+                                         "wanted CROSS JOIN devices AS d WHERE d.company_id = ?1 "
+                                         "AND d.device_id = wanted.value"));
     owners->bind(1, company_).bind(2, devices_json);
     std::vector<PersonId> owner_ids;
     while (true) {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages person-import needs to build and test, when any is missing.
+# Runs apt-get as root, or through sudo when not root. Safe to run again: it does nothing when
+# everything is there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config     # compiler and build
+  libsqlite3-dev                       # embedded storage
+  libphonenumber-dev                   # mdn validation and the built-in carrier classifier
+  nlohmann-json3-dev                   # reports, export, field definitions
+  libspdlog-dev                        # logging
+  libsimdjson-dev                      # fast UTF-8 validation of whole files
+  libcli11-dev                         # command-line parsing
+  catch2                               # tests (Catch2 v2)
+  clang-format                         # the formatting gate
+  time                                 # /usr/bin/time for the memory benchmark
+  python3                              # benchmark file generator
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+run_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+export DEBIAN_FRONTEND=noninteractive
+run_as_root apt-get update -qq
+run_as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's second command, and what CI runs (.ci/run): installs what is missing, checks
+# formatting, builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-dependencies.sh
+
+echo "== formatting (clang-format)"
+sources=$(git ls-files '*.h' '*.cpp' 2>/dev/null || find core daemon tests bench -name '*.h' -o -name '*.cpp')
+clang-format --dry-run --Werror $sources
+
+jobs=$(nproc)
+echo "== build (warnings are errors)"
+BUILD_DIR=build bash scripts/build.sh
+echo "== tests"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
+BUILD_DIR=build-sanitize BUILD_TYPE=Debug bash scripts/build.sh -DPERSON_IMPORT_SANITIZE=ON
+echo "== tests under sanitizers"
+(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j "$jobs")

@@ -1,0 +1,212 @@
+// The command line, driven as a user would: the built binary, a real database file.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+using test_support::read_file;
+using test_support::run_command;
+using test_support::shell_quote;
+using test_support::TempDirectory;
+using test_support::write_file;
+
+namespace {
+
+struct Cli {
+  TempDirectory directory;
+  std::string database = directory.file("cli.db");
+  test_support::CommandResult operator()(const std::string& arguments) const {
+    return run_command(test_support::person_import_command(database, arguments));
+  }
+  std::string file(const std::string& name, const std::string& content) const {
+    const std::string path = directory.file(name);
+    write_file(path, content);
+    return shell_quote(path);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("import exit statuses: 0 all applied, 3 row errors, 4 rejected, 2 usage, 1 failure") {
+  Cli cli;
+  CHECK(cli("import " + cli.file("ok.persons", "external_person_id\nc-1\n")).exit_code == 0);
+  CHECK(cli("import " + cli.file("rows.persons", "person_id\n99\n")).exit_code == 3);
+  CHECK(cli("import " + cli.file("bad.persons", "first_name\nAnn\n")).exit_code == 4);
+  CHECK(cli("import").exit_code == 2);
+  CHECK(cli("import --no-such-flag x.persons").exit_code == 2);
+  CHECK(cli("import " + shell_quote(cli.directory.file("missing.persons"))).exit_code == 1);
+}
+
+TEST_CASE("the report goes to stdout only with --json; human output goes to stderr") {
+  Cli cli;
+  const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
+  auto quiet = cli("import " + input);
+  CHECK(quiet.out.empty());
+  CHECK(quiet.err.find("rows 1, created 1") != std::string::npos);
+  // Not a terminal: no progress bar control characters.
+  CHECK(quiet.err.find('\r') == std::string::npos);
+  auto json = cli("import " + input + " --json");
+  auto report = nlohmann::json::parse(json.out);
+  CHECK(report["updated"] == 1);
+  CHECK(report["status"] == "completed");
+}
+
+TEST_CASE("--dry-run changes nothing and records no job") {
+  Cli cli;
+  auto dry = cli("import --dry-run --json " +
+                 cli.file("in.persons", "external_person_id\nc-1\nc-1\n"));
+  REQUIRE(dry.exit_code == 0);
+  auto report = nlohmann::json::parse(dry.out);
+  CHECK(report["dry_run"] == true);
+  CHECK(report["job_id"].is_null());
+  // The simulation runs in file order: the second row updates the first row's person.
+  CHECK(report["created"] == 1);
+  CHECK(report["updated"] == 1);
+  CHECK(cli("persons export").out.empty());
+  CHECK(cli("jobs list").out.empty());
+}
+
+TEST_CASE("fields add, load and list") {
+  Cli cli;
+  CHECK(cli("fields add tier --type single_select --options gold,silver").exit_code == 0);
+  CHECK(cli("fields add nick --type string --charset gsm").exit_code == 0);
+  CHECK(cli("fields add tier --type string").exit_code == 1);   // already defined
+  CHECK(cli("fields add MDN --type string").exit_code == 1);    // a system name in any case
+  CHECK(cli("fields add x --type colour").exit_code == 1);      // unknown type
+  CHECK(cli("fields add x --type number --charset gsm").exit_code == 1);
+  CHECK(cli("fields add").exit_code == 2);
+  // load is all or none: the second definition is invalid, so "score" is not added.
+  CHECK(cli("fields load " +
+            cli.file("f.json", R"([{"name":"score","type":"number"},{"name":"bad name","type":"string"}])"))
+            .exit_code == 1);
+  auto listed = cli("fields list --json");
+  REQUIRE(listed.exit_code == 0);
+  auto fields = nlohmann::json::parse(listed.out);
+  REQUIRE(fields.size() == 2);
+  CHECK(fields[0]["name"] == "tier");
+  CHECK(fields[0]["options"] == nlohmann::json::array({"gold", "silver"}));
+  CHECK(fields[1]["charset"] == "gsm");
+  CHECK(cli("fields load " + cli.file("g.json", R"([{"name":"score","type":"number"}])")).exit_code ==
+        0);
+  CHECK(nlohmann::json::parse(cli("fields list --json").out).size() == 3);
+}
+
+TEST_CASE("persons get by each identifier, exit 1 when none") {
+  Cli cli;
+  REQUIRE(cli("import " + cli.file("in.persons", "external_person_id,mdn\nc-1,3125550123\n"))
+              .exit_code == 0);
+  auto by_external = cli("persons get --external-id c-1");
+  REQUIRE(by_external.exit_code == 0);
+  auto person = nlohmann::json::parse(by_external.out);
+  CHECK(person["mdn"] == "+13125550123");
+  const std::string key = person["person_key"];
+  CHECK(nlohmann::json::parse(cli("persons get --person-id 1").out)["person_key"] == key);
+  CHECK(nlohmann::json::parse(cli("persons get --person-key " + key).out)["person_id"] == 1);
+  CHECK(nlohmann::json::parse(cli("persons get --mdn '(312) 555-0123'").out)["person_id"] == 1);
+  CHECK(cli("persons get --external-id nobody").exit_code == 1);
+  CHECK(cli("persons get").exit_code == 2);
+  CHECK(cli("persons get --person-id 1 --external-id c-1").exit_code == 2);
+}
+
+TEST_CASE("everything is per company") {
+  Cli cli;
+  REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
+  // Another company does not have the field: the column is unknown there.
+  auto other = cli("--company other import --json " +
+                   cli.file("in.persons", "external_person_id,tier\nc-1,gold\n"));
+  CHECK(other.exit_code == 3);
+  CHECK(nlohmann::json::parse(other.out)["row_errors"][0]["class"] ==
+        "PersonErrors::CustomFieldNotFound");
+  REQUIRE(cli("--company acme import " + cli.file("a.persons", "external_person_id,tier\nc-1,gold\n"))
+              .exit_code == 0);
+  CHECK(cli("--company acme persons export").out.find("gold") != std::string::npos);
+  CHECK(cli("--company other persons export").out.find("gold") == std::string::npos);
+  CHECK(cli("--company other jobs list").out.find("a.persons") == std::string::npos);
+  CHECK(cli("--company 'Bad Key' persons export").exit_code == 1);
+}
+
+TEST_CASE("the environment supplies the database and the company") {
+  Cli cli;
+  const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
+  const std::string environment = "PERSON_IMPORT_DB=" + shell_quote(cli.database) +
+                                  " PERSON_IMPORT_COMPANY=acme ";
+  REQUIRE(run_command(environment + shell_quote(PERSON_IMPORT_BINARY) + " import " + input)
+              .exit_code == 0);
+  CHECK(cli("--company acme persons export").out.find("c-1") != std::string::npos);
+}
+
+TEST_CASE("jobs list and show keep every import with its report") {
+  Cli cli;
+  const auto input = cli.file("in.persons", "person_id,external_person_id\n,c-1\n42,\n");
+  auto imported = cli("import --json " + input);
+  REQUIRE(imported.exit_code == 3);
+  auto listed = nlohmann::json::parse(cli("jobs list --json").out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["file"] == "in.persons");
+  CHECK(listed[0]["failed"] == 1);
+  const std::string id = listed[0]["job_id"];
+  auto shown = cli("jobs show " + id + " --json");
+  REQUIRE(shown.exit_code == 0);
+  CHECK(nlohmann::json::parse(shown.out) == nlohmann::json::parse(imported.out));
+  CHECK(cli("jobs show 999").exit_code == 1);
+  CHECK(cli("jobs show abc").exit_code == 2);
+}
+
+TEST_CASE("the errors CSV and failed rows are written where asked") {
+  Cli cli;
+  const std::string content =
+      "Delimiter: ;\n\nexternal_person_id;person_id\nc-1;\n;\"7\"\nc-2;x\n";
+  const auto input = cli.file("in.persons", content);
+  const std::string errors = cli.directory.file("errors.csv");
+  const std::string failed = cli.directory.file("failed.persons");
+  auto result = cli("import " + input + " --errors " + shell_quote(errors) + " --failed " +
+                    shell_quote(failed));
+  REQUIRE(result.exit_code == 3);
+  CHECK(read_file(errors) ==
+        "line,row,class,message,field,value\n"
+        "5,2,PersonErrors::PersonNotFound,Person not found,person_id,7\n"
+        "6,3,PersonErrors::InvalidPersonID,Invalid person_id,person_id,x\n");
+  CHECK(read_file(failed) == "Delimiter: ;\n\nexternal_person_id;person_id\n;\"7\"\nc-2;x\n");
+  // Fixed and imported again, the failed rows file is a valid import file.
+  write_file(failed, "Delimiter: ;\n\nexternal_person_id;person_id\nc-7;\nc-2;\n");
+  CHECK(cli("import " + shell_quote(failed)).exit_code == 0);
+}
+
+TEST_CASE("no failed-rows file when no row failed") {
+  Cli cli;
+  const std::string failed = cli.directory.file("failed.persons");
+  REQUIRE(cli("import " + cli.file("in.persons", "external_person_id\nc-1\n") + " --failed " +
+              shell_quote(failed))
+              .exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(failed));
+}
+
+TEST_CASE("companies add creates a company and records its keys, all or none") {
+  Cli cli;
+  const auto key = cli.file("id.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop\n");
+  const auto not_a_key = cli.file("bad.pub", "hello\n");
+  CHECK(cli("companies add acme --authorized-key " + key).exit_code == 0);
+  CHECK(cli("companies add acme").exit_code == 0);  // exists: nothing to do
+  CHECK(cli("companies add beta --authorized-key " + key + " --authorized-key " + not_a_key)
+            .exit_code == 1);
+  CHECK(cli("companies add 'Not Valid'").exit_code == 1);
+  CHECK(cli("companies add").exit_code == 2);
+}
+
+TEST_CASE("the csv export has a column per custom field") {
+  Cli cli;
+  REQUIRE(cli("fields add tags --type multi_select --options a,b").exit_code == 0);
+  REQUIRE(cli("fields add note --type string").exit_code == 0);
+  REQUIRE(cli("import " + cli.file("in.persons",
+                                   "external_person_id,vibes_device_id,tags,note\n"
+                                   "c-1,d-1,b|a,\"x, y\"\n"))
+              .exit_code == 0);
+  auto exported = cli("persons export --format csv");
+  REQUIRE(exported.exit_code == 0);
+  const auto header_end = exported.out.find('\n');
+  CHECK(exported.out.substr(0, header_end) ==
+        "person_id,person_key,external_person_id,mdn,carrier_code,vibes_device_ids,tags,note,"
+        "created_at,updated_at");
+  CHECK(exported.out.find(",c-1,,,d-1,b|a,\"x, y\",") != std::string::npos);
+  CHECK(cli("persons export --format xml").exit_code == 2);
+}
