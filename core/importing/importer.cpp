@@ -91,17 +91,19 @@ class ImportRun {
         pending_.failed_rows.push_back(range);
       }
       if (inputs_.size() + pending_.failed_rows.size() >= options_.batch_rows) {
-        PI_RETURN_IF_ERROR(flush(next_offset));
+        PI_RETURN_IF_ERROR(flush(next_offset, reader.next_line()));
       }
     }
-    if (!inputs_.empty() || !pending_.failed_rows.empty()) PI_RETURN_IF_ERROR(flush(next_offset));
+    if (!inputs_.empty() || !pending_.failed_rows.empty()) {
+      PI_RETURN_IF_ERROR(flush(next_offset, reader.next_line()));
+    }
     return {};
   }
 
   const JobCounts& committed_counts() const { return committed_; }
 
  private:
-  Status flush(std::uint64_t next_offset) {
+  Status flush(std::uint64_t next_offset, std::uint64_t next_line) {
     BatchChanges changes;
     if (!inputs_.empty()) {
       PI_ASSIGN_OR_RETURN(auto outcome, resolver_.resolve(inputs_));
@@ -124,6 +126,7 @@ class ImportRun {
     changes.failed_rows = std::move(pending_.failed_rows);
     changes.checkpoint.counts = counts_;
     changes.checkpoint.next_offset = next_offset;
+    changes.checkpoint.next_line = next_line;
     PI_RETURN_IF_ERROR(session_.write_batch(changes));
     committed_ = counts_;
     inputs_.clear();

@@ -6,6 +6,7 @@
 // first bad sequence.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -24,6 +25,11 @@ struct EncodingProblem {
 // Returns the first invalid UTF-8 sequence or NUL byte, or nullopt when the file is clean.
 // A leading UTF-8 BOM is valid. Errors: the file could not be read.
 Result<std::optional<EncodingProblem>> find_encoding_problem(InputFile& file);
+
+// The same with a chosen chunk size (the default is 1 MiB); small chunks let tests put code
+// points across chunk boundaries.
+Result<std::optional<EncodingProblem>> find_encoding_problem(InputFile& file,
+                                                             std::size_t chunk_bytes);
 
 // The file-level error for `problem`: class
 // FileEngine::EncodingDetection::Unknown8BitEncodingDetected, message naming line and offset.

@@ -9,9 +9,18 @@
 // name, more than `max_columns` columns, a header line or names row longer than 1 MiB, a
 // names row with broken quoting, a file with no column names at all.
 // It does not check for identifier columns or data rows (see check_structure).
+//
+// Decisions where the spec is silent: a header line must start with its name (no leading
+// spaces) and have no space before the colon, else it is the first body line; delimiters are
+// single bytes, so a multibyte character is "not a single character"; inside quotes `\t` also
+// means a tab (`Delimiter: "\t"`), as no two-character delimiter could be meant; a blank line
+// over `max_line_bytes` does not close the header section but starts the body (whose reader
+// skips it as blank).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +35,10 @@ struct FileLayout {
   char delimiter = ',';
   char multi_select_delimiter = '|';
   bool has_header_section = false;
-  bool has_names_row = false;  // names came from the body's first record
-  std::uint64_t bom_bytes = 0;     // 3 when the file starts with a UTF-8 BOM, else 0
-  std::uint64_t body_offset = 0;   // offset of the first data record (or of blank lines before it)
-  std::uint64_t body_line = 1;     // physical line number at body_offset
+  bool has_names_row = false;     // names came from the body's first record
+  std::uint64_t bom_bytes = 0;    // 3 when the file starts with a UTF-8 BOM, else 0
+  std::uint64_t body_offset = 0;  // offset of the first data record (or of blank lines before it)
+  std::uint64_t body_line = 1;    // physical line number at body_offset
 };
 
 struct LayoutOptions {

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,17 +74,76 @@ class RecordReader {
   // Bytes of the file consumed so far (for progress reporting).
   std::uint64_t position() const;
 
+  // The physical line at position(): where reading would resume (import checkpoints).
+  std::uint64_t next_line() const { return line_; }
+
  private:
-  // Implementation-defined state (buffer, positions, scratch for unescaped values).
+  // Where the scanner stands inside the current record. Every state survives a buffer refill,
+  // which is what lets records (and quoted values) span chunk boundaries.
+  enum class State : unsigned char {
+    kFieldStart,    // before a value: trimming, or deciding quoted vs unquoted
+    kUnquoted,      // inside an unquoted value
+    kQuoted,        // inside quotes
+    kQuoteSeen,     // just after a `"` inside quotes: an escape or the closing quote
+    kAfterQuote,    // after the closing quote, before the delimiter (spaces/tabs allowed)
+    kTrailingText,  // text after a closing quote, up to the delimiter
+  };
+  enum class Scan : unsigned char { kRecord, kBlank, kEnd };
+  // A value's position relative to the record's first byte.
+  struct Span {
+    std::uint64_t begin;
+    std::uint64_t end;
+    bool quoted;
+    bool escaped;  // holds `""` pairs, so it must be unescaped into scratch_
+  };
+
+  void start_record();
+  Result<Scan> scan_record();
+  Scan end_at_newline(std::size_t newline_index);
+  Scan end_at_end_of_file();
+  Status fill();
+  Record build_record();
+  std::uint64_t relative(std::size_t index) const {
+    return buffer_file_offset_ + index - record_offset_;
+  }
+  bool is_trimmed(char c) const { return (c == ' ' || c == '\t') && c != options_.delimiter; }
+  void push_value(std::uint64_t begin, std::uint64_t end, bool quoted, bool escaped);
+  void push_unquoted(std::uint64_t begin, std::uint64_t end);
+  void grow_spans();
+
   InputFile& file_;
   ReaderOptions options_;
-  std::string buffer_;
-  std::size_t buffer_begin_ = 0;      // first unconsumed byte in buffer_
+
+  // buffer_[begin_, end_) holds the current record's bytes read so far (or, while skipping a
+  // too-long record, only the latest chunk); scan_ is the next byte to look at.
+  std::unique_ptr<char[]> buffer_;
+  std::size_t capacity_ = 0;
+  std::size_t begin_ = 0;
+  std::size_t scan_ = 0;
+  std::size_t end_ = 0;
   std::uint64_t buffer_file_offset_ = 0;  // file offset of buffer_[0]
-  std::uint64_t line_ = 1;
+  std::uint64_t read_offset_ = 0;         // file offset of the next read
+  std::uint64_t line_ = 1;                // physical line of buffer_[scan_]
   bool end_of_file_ = false;
+
+  // The current record.
+  State state_ = State::kFieldStart;
+  std::uint64_t record_offset_ = 0;
+  std::uint64_t record_line_ = 1;
+  std::uint64_t record_length_ = 0;
+  std::uint64_t record_end_offset_ = 0;
+  bool blank_so_far_ = true;  // every byte so far is a space or tab (or a CR still in doubt)
+  bool skipping_ = false;     // longer than the buffer allows: bytes are dropped, not kept
+  char last_dropped_byte_ = 0;
+  bool text_after_quote_ = false;
+  bool unterminated_ = false;
+  std::uint64_t value_begin_ = 0;
+  std::uint64_t quoted_end_ = 0;
+  std::uint64_t trailing_begin_ = 0;
+  bool value_escaped_ = false;
+  std::vector<Span> spans_;
+  std::size_t span_count_ = 0;
   std::string scratch_;
-  Record record_;
 };
 
 }  // namespace person_import

@@ -51,7 +51,7 @@ TEST_CASE("the report goes to stdout only with --json; human output goes to stde
   CHECK(report["status"] == "completed");
 }
 
-TEST_CASE("--dry-run changes nothing and records no job") {
+TEST_CASE("a dry run (--dry-run) changes nothing and records no job") {
   Cli cli;
   auto dry = cli("import --dry-run --json " +
                  cli.file("in.persons", "external_person_id\nc-1\nc-1\n"));
