@@ -4,8 +4,8 @@
 
 #include <array>
 #include <cstdint>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace person_import {
 namespace {

@@ -21,8 +21,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : state_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
@@ -75,19 +75,19 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 }  // namespace person_import
 
 // Propagates a failed Status or Result from the enclosing function.
-#define PI_RETURN_IF_ERROR(expression)                        \
-  do {                                                        \
-    if (auto pi_status_ = (expression); !pi_status_.ok()) {   \
-      return pi_status_.error();                              \
-    }                                                         \
+#define PI_RETURN_IF_ERROR(expression)                      \
+  do {                                                      \
+    if (auto pi_status_ = (expression); !pi_status_.ok()) { \
+      return pi_status_.error();                            \
+    }                                                       \
   } while (false)
 
 #define PI_CONCAT_INNER_(a, b) a##b
 #define PI_CONCAT_(a, b) PI_CONCAT_INNER_(a, b)
 // `PI_ASSIGN_OR_RETURN(auto x, make_x());` declares x from a Result or returns its error.
-#define PI_ASSIGN_OR_RETURN(declaration, expression)                          \
-  auto PI_CONCAT_(pi_result_, __LINE__) = (expression);                       \
-  if (!PI_CONCAT_(pi_result_, __LINE__).ok()) {                               \
-    return PI_CONCAT_(pi_result_, __LINE__).error();                          \
-  }                                                                           \
+#define PI_ASSIGN_OR_RETURN(declaration, expression)    \
+  auto PI_CONCAT_(pi_result_, __LINE__) = (expression); \
+  if (!PI_CONCAT_(pi_result_, __LINE__).ok()) {         \
+    return PI_CONCAT_(pi_result_, __LINE__).error();    \
+  }                                                     \
   declaration = std::move(PI_CONCAT_(pi_result_, __LINE__)).value()

@@ -79,8 +79,7 @@ class ImportRun {
       ++row;
       ++counts_.rows;
       next_offset = record->end_offset;
-      auto validation =
-          validate_row(*prepared_.plan, *record, row, layout.multi_select_delimiter);
+      auto validation = validate_row(*prepared_.plan, *record, row, layout.multi_select_delimiter);
       const FailedRowRange range{row, record->offset, record->length};
       if (validation.input) {
         inputs_.push_back(std::move(*validation.input));
@@ -115,9 +114,10 @@ class ImportRun {
         if (error.retryable) ++counts_.retryable;
       }
       for (std::uint64_t failed_row : outcome.failed_rows) {
-        auto range = std::lower_bound(
-            input_ranges_.begin(), input_ranges_.end(), failed_row,
-            [](const FailedRowRange& candidate, std::uint64_t wanted) { return candidate.row < wanted; });
+        auto range = std::lower_bound(input_ranges_.begin(), input_ranges_.end(), failed_row,
+                                      [](const FailedRowRange& candidate, std::uint64_t wanted) {
+                                        return candidate.row < wanted;
+                                      });
         pending_.failed_rows.push_back(*range);
       }
       for (auto& error : outcome.errors) pending_.row_errors.push_back(std::move(error));
@@ -212,8 +212,8 @@ Result<ImportSummary> Importer::run(const Company& company, const ImportRequest&
 
   if (prepared.rejection) {
     summary.status = JobStatus::kRejected;
-    summary.file_errors.push_back({std::string(prepared.rejection->kind.class_name),
-                                   prepared.rejection->message});
+    summary.file_errors.push_back(
+        {std::string(prepared.rejection->kind.class_name), prepared.rejection->message});
   } else {
     ImportRun run(*session, carrier_lookup_, clock_, prepared, options_, request, *file);
     Status status;
@@ -233,8 +233,8 @@ Result<ImportSummary> Importer::run(const Company& company, const ImportRequest&
     }
   }
   const Status outputs = write_outputs(*session, summary, request, *file, prepared.layout);
-  PI_RETURN_IF_ERROR(session->finish(JobEnd{summary.status, summary.counts, summary.warnings,
-                                            summary.file_errors}));
+  PI_RETURN_IF_ERROR(session->finish(
+      JobEnd{summary.status, summary.counts, summary.warnings, summary.file_errors}));
   PI_RETURN_IF_ERROR(outputs);
   return summary;
 }

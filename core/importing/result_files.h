@@ -19,8 +19,7 @@ Status write_file_atomically(const std::string& path,
                              const std::function<Status(std::ostream&)>& write);
 
 // Streams failed-row ranges into the callback, which returns false to stop.
-using FailedRowSource =
-    std::function<Status(const std::function<bool(const FailedRowRange&)>&)>;
+using FailedRowSource = std::function<Status(const std::function<bool(const FailedRowRange&)>&)>;
 
 // The failed-rows file (spec section 7): the source's header section and names row exactly as
 // written, then each failed record exactly as written, each ending with a newline. Records are

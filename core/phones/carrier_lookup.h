@@ -17,7 +17,7 @@ struct CarrierLookupOutcome {
   enum class Kind { kMobile, kPermanentFailure, kTransientFailure };
   Kind kind = Kind::kMobile;
   std::optional<std::string> carrier_code;  // only with kMobile, when known
-  std::string detail;                        // optional explanation for failures
+  std::string detail;                       // optional explanation for failures
 };
 
 class CarrierLookup {

@@ -175,8 +175,7 @@ Result<BatchOutcome> BatchResolver::resolve(const std::vector<RowInput>& rows) {
     // 3. mdn as data: set once, never changed, never shared.
     bool give_mdn = create && selector == Selector::kMdn;
     if (selector != Selector::kMdn && row.mdn.state != IdentifierValue::State::kAbsent) {
-      const std::optional<std::string> current =
-          create ? std::nullopt : person->record.mdn;
+      const std::optional<std::string> current = create ? std::nullopt : person->record.mdn;
       if (row.mdn.is_set()) {
         if (current && *current != row.mdn.value) {
           fail(error_kinds::kMdnChangeNotAllowed, "mdn", row.mdn.raw);

@@ -28,7 +28,7 @@ struct BatchOutcome {
   BatchChanges changes;  // persons and devices; the caller adds errors and checkpoint
   std::uint64_t created = 0;
   std::uint64_t updated = 0;
-  std::vector<RowErrorRecord> errors;   // in row order, at most one per failed row
+  std::vector<RowErrorRecord> errors;      // in row order, at most one per failed row
   std::vector<std::uint64_t> failed_rows;  // row numbers of rows that failed here
 };
 

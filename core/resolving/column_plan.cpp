@@ -110,8 +110,8 @@ ColumnPlanOutcome plan_columns(const std::vector<std::string>& column_names,
 
   if (!plan.person_id && !plan.person_key && !plan.external_person_id && !plan.mdn &&
       !plan.device_id) {
-    return {std::nullopt, FileError{error_kinds::kInvalidImportFileFormat,
-                                    std::string(kNoIdentifierMessage)}};
+    return {std::nullopt,
+            FileError{error_kinds::kInvalidImportFileFormat, std::string(kNoIdentifierMessage)}};
   }
   return {std::move(plan), std::nullopt};
 }

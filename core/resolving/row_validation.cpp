@@ -159,7 +159,8 @@ RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::ui
         if (!has_identifier_text(text)) break;
         has_identifier = true;
         if (count_code_points(text) > kMaxIdentifierCodePoints) {
-          column_error(error_kinds::kInvalidRowFormat, "vibes_device_id longer than 128 characters");
+          column_error(error_kinds::kInvalidRowFormat,
+                       "vibes_device_id longer than 128 characters");
           break;
         }
         input.device_id = std::string(text);

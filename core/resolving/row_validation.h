@@ -48,8 +48,8 @@ struct RowInput {
 };
 
 struct RowValidation {
-  std::optional<RowInput> input;        // when the row passed every check
-  std::vector<RowErrorRecord> errors;   // otherwise
+  std::optional<RowInput> input;       // when the row passed every check
+  std::vector<RowErrorRecord> errors;  // otherwise
 };
 
 RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::uint64_t row,

@@ -118,6 +118,7 @@ struct StoreOptions {
 
 // Opens (creating and migrating as needed) the database named by `spec`: a SQLite file path,
 // or a `postgresql://` URL. Errors: cannot open, migration failed, unsupported URL.
-Result<std::unique_ptr<Store>> open_store(const std::string& spec, const StoreOptions& options = {});
+Result<std::unique_ptr<Store>> open_store(const std::string& spec,
+                                          const StoreOptions& options = {});
 
 }  // namespace person_import

@@ -33,6 +33,8 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>

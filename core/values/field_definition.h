@@ -31,7 +31,7 @@ std::optional<Charset> parse_charset(std::string_view text);
 struct FieldDefinition {
   std::string name;
   FieldType type = FieldType::kString;
-  std::vector<std::string> options;  // selects only
+  std::vector<std::string> options;     // selects only
   Charset charset = Charset::kUnicode;  // strings only
 };
 

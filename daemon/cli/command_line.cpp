@@ -53,75 +53,76 @@ int run_command_line(int argc, char** argv) {
   import->add_option("--errors", import_options.errors_path, "write the errors CSV here");
   import->add_option("--failed", import_options.failed_path,
                      "write the failed rows here (only when rows failed)");
-  import->callback([&] { status = import_file(global, import_options); });
+  import->callback([&] { status = import_file(global, import_options);
+});
 
-  // persons
-  auto* persons = app.add_subcommand("persons", "read persons");
-  persons->require_subcommand(1);
-  PersonsGetOptions get_options;
-  auto* get = persons->add_subcommand("get", "one person as JSON");
-  auto* by_id = get->add_option("--person-id", get_options.person_id);
-  auto* by_key = get->add_option("--person-key", get_options.person_key);
-  auto* by_external = get->add_option("--external-id", get_options.external_id);
-  auto* by_mdn = get->add_option("--mdn", get_options.mdn);
-  by_id->excludes(by_key)->excludes(by_external)->excludes(by_mdn);
-  by_key->excludes(by_external)->excludes(by_mdn);
-  by_external->excludes(by_mdn);
-  get->callback([&] {
-    if (!by_id->count() && !by_key->count() && !by_external->count() && !by_mdn->count()) {
-      throw CLI::RequiredError("one of --person-id, --person-key, --external-id, --mdn");
-    }
-    status = persons_get(global, get_options);
-  });
-  std::string export_format = "jsonl";
-  auto* export_command = persons->add_subcommand("export", "every person, by person_id");
-  export_command->add_option("--format", export_format, "jsonl (default) or csv")
-      ->check(CLI::IsMember({"jsonl", "csv"}));
-  export_command->callback([&] { status = persons_export(global, export_format); });
-
-  // jobs
-  auto* jobs = app.add_subcommand("jobs", "past imports");
-  jobs->require_subcommand(1);
-  bool jobs_json = false;
-  auto* jobs_list_command = jobs->add_subcommand("list", "every import of the company");
-  jobs_list_command->add_flag("--json", jobs_json, "print JSON");
-  jobs_list_command->callback([&] { status = jobs_list(global, jobs_json); });
-  std::string job_id;
-  auto* show = jobs->add_subcommand("show", "one import and its report");
-  show->add_option("ID", job_id, "job id")->required();
-  show->add_flag("--json", jobs_json, "print the report as JSON");
-  show->callback([&] { status = jobs_show(global, job_id, jobs_json); });
-
-  // companies
-  auto* companies = app.add_subcommand("companies", "tenants");
-  companies->require_subcommand(1);
-  std::string company_key;
-  std::vector<std::string> key_files;
-  auto* company_add = companies->add_subcommand("add", "create a company");
-  company_add->add_option("KEY", company_key, "company key")->required();
-  company_add->add_option("--authorized-key", key_files,
-                          "SSH public key file allowed to upload (repeatable)");
-  company_add->callback([&] { status = companies_add(global, company_key, key_files); });
-
-  // daemon (spec section 10) arrives with the daemon issue.
-  auto* daemon = app.add_subcommand("daemon", "the drop-folder service (not yet available)");
-  daemon->allow_extras();
-  daemon->callback([&] {
-    std::cerr << "person-import: the daemon is not available in this build yet\n";
-    status = kExitFailure;
-  });
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::CallForAllHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::ParseError& error) {
-    (void)app.exit(error, std::cerr, std::cerr);
-    return kExitUsage;
+// persons
+auto* persons = app.add_subcommand("persons", "read persons");
+persons->require_subcommand(1);
+PersonsGetOptions get_options;
+auto* get = persons->add_subcommand("get", "one person as JSON");
+auto* by_id = get->add_option("--person-id", get_options.person_id);
+auto* by_key = get->add_option("--person-key", get_options.person_key);
+auto* by_external = get->add_option("--external-id", get_options.external_id);
+auto* by_mdn = get->add_option("--mdn", get_options.mdn);
+by_id->excludes(by_key)->excludes(by_external)->excludes(by_mdn);
+by_key->excludes(by_external)->excludes(by_mdn);
+by_external->excludes(by_mdn);
+get->callback([&] {
+  if (!by_id->count() && !by_key->count() && !by_external->count() && !by_mdn->count()) {
+    throw CLI::RequiredError("one of --person-id, --person-key, --external-id, --mdn");
   }
-  return status;
+  status = persons_get(global, get_options);
+});
+std::string export_format = "jsonl";
+auto* export_command = persons->add_subcommand("export", "every person, by person_id");
+export_command->add_option("--format", export_format, "jsonl (default) or csv")
+    ->check(CLI::IsMember({"jsonl", "csv"}));
+export_command->callback([&] { status = persons_export(global, export_format); });
+
+// jobs
+auto* jobs = app.add_subcommand("jobs", "past imports");
+jobs->require_subcommand(1);
+bool jobs_json = false;
+auto* jobs_list_command = jobs->add_subcommand("list", "every import of the company");
+jobs_list_command->add_flag("--json", jobs_json, "print JSON");
+jobs_list_command->callback([&] { status = jobs_list(global, jobs_json); });
+std::string job_id;
+auto* show = jobs->add_subcommand("show", "one import and its report");
+show->add_option("ID", job_id, "job id")->required();
+show->add_flag("--json", jobs_json, "print the report as JSON");
+show->callback([&] { status = jobs_show(global, job_id, jobs_json); });
+
+// companies
+auto* companies = app.add_subcommand("companies", "tenants");
+companies->require_subcommand(1);
+std::string company_key;
+std::vector<std::string> key_files;
+auto* company_add = companies->add_subcommand("add", "create a company");
+company_add->add_option("KEY", company_key, "company key")->required();
+company_add->add_option("--authorized-key", key_files,
+                        "SSH public key file allowed to upload (repeatable)");
+company_add->callback([&] { status = companies_add(global, company_key, key_files); });
+
+// daemon (spec section 10) arrives with the daemon issue.
+auto* daemon = app.add_subcommand("daemon", "the drop-folder service (not yet available)");
+daemon->allow_extras();
+daemon->callback([&] {
+  std::cerr << "person-import: the daemon is not available in this build yet\n";
+  status = kExitFailure;
+});
+
+try {
+  app.parse(argc, argv);
+} catch (const CLI::CallForHelp& help) {
+  return app.exit(help);
+} catch (const CLI::CallForAllHelp& help) {
+  return app.exit(help);
+} catch (const CLI::ParseError& error) {
+  (void)app.exit(error, std::cerr, std::cerr);
+  return kExitUsage;
 }
+return status;
+}  // namespace person_import::cli
 
 }  // namespace person_import::cli

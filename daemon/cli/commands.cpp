@@ -51,7 +51,8 @@ std::string describe(const FieldDefinition& field) {
       text += (index ? "," : "") + field.options[index];
     }
   }
-  if (field.type == FieldType::kString) text += "  charset: " + std::string(to_string(field.charset));
+  if (field.type == FieldType::kString)
+    text += "  charset: " + std::string(to_string(field.charset));
   return text;
 }
 
@@ -315,8 +316,7 @@ int companies_add(const GlobalOptions& global, const std::string& key,
     while (std::getline(lines, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty() || line.front() == '#') continue;
-      if (!line.starts_with("ssh-") && !line.starts_with("ecdsa-") &&
-          !line.starts_with("sk-")) {
+      if (!line.starts_with("ssh-") && !line.starts_with("ecdsa-") && !line.starts_with("sk-")) {
         return fail(path + ": not an OpenSSH public key line: " + line.substr(0, 40));
       }
       key_lines.push_back(line);

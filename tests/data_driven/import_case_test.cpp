@@ -32,7 +32,8 @@ std::string trim_trailing_newlines(std::string text) {
 // Values the system makes up (keys, times, job ids) are checked for their form, then replaced
 // by placeholders so the rest can be compared exactly.
 ordered_json normalize_person(ordered_json person) {
-  static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  static const std::regex uuid(
+      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   static const std::regex timestamp(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
   const std::string key = person.value("person_key", "");
   CHECK(std::regex_match(key, uuid));
@@ -104,10 +105,10 @@ TEST_CASE("import case") {
   const std::string report_path = work.file("report.json");
   const std::string errors_path = work.file("errors.csv");
   const std::string failed_path = work.file("failed.persons");
-  auto imported = run("import " + shell_quote((case_dir / "input.persons").string()) +
-                      " --json --report " + shell_quote(report_path) + " --errors " +
-                      shell_quote(errors_path) + " --failed " + shell_quote(failed_path) + " " +
-                      extra_arguments);
+  auto imported =
+      run("import " + shell_quote((case_dir / "input.persons").string()) + " --json --report " +
+          shell_quote(report_path) + " --errors " + shell_quote(errors_path) + " --failed " +
+          shell_quote(failed_path) + " " + extra_arguments);
   INFO("stderr: " << imported.err);
 
   // The exit status.

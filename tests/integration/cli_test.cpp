@@ -53,8 +53,8 @@ TEST_CASE("the report goes to stdout only with --json; human output goes to stde
 
 TEST_CASE("a dry run (--dry-run) changes nothing and records no job") {
   Cli cli;
-  auto dry = cli("import --dry-run --json " +
-                 cli.file("in.persons", "external_person_id\nc-1\nc-1\n"));
+  auto dry =
+      cli("import --dry-run --json " + cli.file("in.persons", "external_person_id\nc-1\nc-1\n"));
   REQUIRE(dry.exit_code == 0);
   auto report = nlohmann::json::parse(dry.out);
   CHECK(report["dry_run"] == true);
@@ -70,14 +70,15 @@ TEST_CASE("fields add, load and list") {
   Cli cli;
   CHECK(cli("fields add tier --type single_select --options gold,silver").exit_code == 0);
   CHECK(cli("fields add nick --type string --charset gsm").exit_code == 0);
-  CHECK(cli("fields add tier --type string").exit_code == 1);   // already defined
-  CHECK(cli("fields add MDN --type string").exit_code == 1);    // a system name in any case
-  CHECK(cli("fields add x --type colour").exit_code == 1);      // unknown type
+  CHECK(cli("fields add tier --type string").exit_code == 1);  // already defined
+  CHECK(cli("fields add MDN --type string").exit_code == 1);   // a system name in any case
+  CHECK(cli("fields add x --type colour").exit_code == 1);     // unknown type
   CHECK(cli("fields add x --type number --charset gsm").exit_code == 1);
   CHECK(cli("fields add").exit_code == 2);
   // load is all or none: the second definition is invalid, so "score" is not added.
   CHECK(cli("fields load " +
-            cli.file("f.json", R"([{"name":"score","type":"number"},{"name":"bad name","type":"string"}])"))
+            cli.file("f.json",
+                     R"([{"name":"score","type":"number"},{"name":"bad name","type":"string"}])"))
             .exit_code == 1);
   auto listed = cli("fields list --json");
   REQUIRE(listed.exit_code == 0);
@@ -86,8 +87,9 @@ TEST_CASE("fields add, load and list") {
   CHECK(fields[0]["name"] == "tier");
   CHECK(fields[0]["options"] == nlohmann::json::array({"gold", "silver"}));
   CHECK(fields[1]["charset"] == "gsm");
-  CHECK(cli("fields load " + cli.file("g.json", R"([{"name":"score","type":"number"}])")).exit_code ==
-        0);
+  CHECK(
+      cli("fields load " + cli.file("g.json", R"([{"name":"score","type":"number"}])")).exit_code ==
+      0);
   CHECK(nlohmann::json::parse(cli("fields list --json").out).size() == 3);
 }
 
@@ -117,8 +119,9 @@ TEST_CASE("everything is per company") {
   CHECK(other.exit_code == 3);
   CHECK(nlohmann::json::parse(other.out)["row_errors"][0]["class"] ==
         "PersonErrors::CustomFieldNotFound");
-  REQUIRE(cli("--company acme import " + cli.file("a.persons", "external_person_id,tier\nc-1,gold\n"))
-              .exit_code == 0);
+  REQUIRE(
+      cli("--company acme import " + cli.file("a.persons", "external_person_id,tier\nc-1,gold\n"))
+          .exit_code == 0);
   CHECK(cli("--company acme persons export").out.find("gold") != std::string::npos);
   CHECK(cli("--company other persons export").out.find("gold") == std::string::npos);
   CHECK(cli("--company other jobs list").out.find("a.persons") == std::string::npos);
@@ -128,10 +131,11 @@ TEST_CASE("everything is per company") {
 TEST_CASE("the environment supplies the database and the company") {
   Cli cli;
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
-  const std::string environment = "PERSON_IMPORT_DB=" + shell_quote(cli.database) +
-                                  " PERSON_IMPORT_COMPANY=acme ";
-  REQUIRE(run_command(environment + shell_quote(PERSON_IMPORT_BINARY) + " import " + input)
-              .exit_code == 0);
+  const std::string environment =
+      "PERSON_IMPORT_DB=" + shell_quote(cli.database) + " PERSON_IMPORT_COMPANY=acme ";
+  REQUIRE(
+      run_command(environment + shell_quote(PERSON_IMPORT_BINARY) + " import " + input).exit_code ==
+      0);
   CHECK(cli("--company acme persons export").out.find("c-1") != std::string::npos);
 }
 
@@ -154,8 +158,7 @@ TEST_CASE("jobs list and show keep every import with its report") {
 
 TEST_CASE("the errors CSV and failed rows are written where asked") {
   Cli cli;
-  const std::string content =
-      "Delimiter: ;\n\nexternal_person_id;person_id\nc-1;\n;\"7\"\nc-2;x\n";
+  const std::string content = "Delimiter: ;\n\nexternal_person_id;person_id\nc-1;\n;\"7\"\nc-2;x\n";
   const auto input = cli.file("in.persons", content);
   const std::string errors = cli.directory.file("errors.csv");
   const std::string failed = cli.directory.file("failed.persons");

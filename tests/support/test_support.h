@@ -75,8 +75,8 @@ inline CommandResult run_command(const std::string& command) {
   TempDirectory capture;
   const std::string out_path = capture.file("stdout");
   const std::string err_path = capture.file("stderr");
-  const std::string full = command + " </dev/null >" + shell_quote(out_path) + " 2>" +
-                           shell_quote(err_path);
+  const std::string full =
+      command + " </dev/null >" + shell_quote(out_path) + " 2>" + shell_quote(err_path);
   const int status = std::system(full.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -87,7 +87,8 @@ inline CommandResult run_command(const std::string& command) {
 
 // The built binary, with `--db` pointing into `directory`, followed by `arguments` (already
 // shell-quoted as needed).
-inline std::string person_import_command(const std::string& database, const std::string& arguments) {
+inline std::string person_import_command(const std::string& database,
+                                         const std::string& arguments) {
   return shell_quote(PERSON_IMPORT_BINARY) + " --db " + shell_quote(database) + " " + arguments;
 }
 

@@ -30,7 +30,9 @@ class SqliteStatement {
   SqliteStatement& bind(int index, const std::string& value) {
     return bind(index, std::string_view(value));
   }
-  SqliteStatement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  SqliteStatement& bind(int index, const char* value) {
+    return bind(index, std::string_view(value));
+  }
   SqliteStatement& bind(int index, const std::optional<std::string>& value);
   SqliteStatement& bind_null(int index);
 
@@ -54,8 +56,7 @@ class SqliteStatement {
 class SqliteDatabase {
  public:
   // Opens or creates the file at `path`, sets WAL journaling, foreign keys and the busy timeout.
-  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path,
-                                                      int busy_timeout_ms);
+  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path, int busy_timeout_ms);
   ~SqliteDatabase();
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;

@@ -279,12 +279,13 @@ Status SqliteStore::migrate() {
 // ---- companies and keys -----------------------------------------------------------------
 
 Result<std::optional<Company>> SqliteStore::find_company(const std::string& key) {
-  PI_ASSIGN_OR_RETURN(auto* select,
-                      statement("SELECT company_id, key, created_at FROM companies WHERE key = ?1"));
+  PI_ASSIGN_OR_RETURN(
+      auto* select, statement("SELECT company_id, key, created_at FROM companies WHERE key = ?1"));
   select->bind(1, key);
   PI_ASSIGN_OR_RETURN(bool found, select->step());
   std::optional<Company> company;
-  if (found) company = Company{select->column_int(0), select->column_text(1), select->column_text(2)};
+  if (found)
+    company = Company{select->column_int(0), select->column_text(1), select->column_text(2)};
   select->reset();
   return company;
 }
@@ -631,7 +632,8 @@ Result<PersonSnapshot> SqliteImportSession::load_persons(const PersonLookupKeys&
         auto* select,
         store_.statement("SELECT " + std::string(kPersonColumns) +
                          " FROM json_each(?2) AS wanted CROSS JOIN persons AS p WHERE "
-                         "p.company_id = ?1 AND p." + std::string(column) + " = wanted.value"));
+                         "p.company_id = ?1 AND p." +
+                         std::string(column) + " = wanted.value"));
     select->bind(1, company_).bind(2, values_json);
     while (true) {
       PI_ASSIGN_OR_RETURN(bool more, select->step());
@@ -739,8 +741,11 @@ Status SqliteImportSession::write_changes(const BatchChanges& changes) {
                                          "WHERE person_id <> excluded.person_id"));
     const std::string now = format_timestamp(clock_.now());
     for (const auto& device : changes.devices) {
-      PI_RETURN_IF_ERROR(
-          attach->bind(1, company_).bind(2, device.device_id).bind(3, device.person_id).bind(4, now).run());
+      PI_RETURN_IF_ERROR(attach->bind(1, company_)
+                             .bind(2, device.device_id)
+                             .bind(3, device.person_id)
+                             .bind(4, now)
+                             .run());
     }
   }
   if (!changes.row_errors.empty()) {
@@ -873,8 +878,8 @@ Status SqliteImportSession::finish(const JobEnd& end) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options,
-                                                 const Clock& clock) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const StoreOptions& options, const Clock& clock) {
   PI_ASSIGN_OR_RETURN(auto database, SqliteDatabase::open(path, options.busy_timeout_ms));
   auto store = std::make_unique<SqliteStore>(std::move(database), clock);
   PI_RETURN_IF_ERROR(store->migrate());

@@ -17,7 +17,7 @@
 namespace person_import {
 
 // Opens or creates the database file at `path` and applies pending migrations.
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options,
-                                                 const Clock& clock);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const StoreOptions& options, const Clock& clock);
 
 }  // namespace person_import

@@ -123,8 +123,8 @@ struct Fixture {
     auto created = store->ensure_company("acme");
     REQUIRE(created.ok());
     company = *created;
-    REQUIRE(store->add_fields(company.id, {{"score", FieldType::kNumber, {}, Charset::kUnicode}})
-                .ok());
+    REQUIRE(
+        store->add_fields(company.id, {{"score", FieldType::kNumber, {}, Charset::kUnicode}}).ok());
   }
 
   ImportSummary import(const std::string& content, ImportOptions options = {},
@@ -149,10 +149,13 @@ struct Fixture {
 
   std::vector<RowErrorRecord> job_errors(JobId job) {
     std::vector<RowErrorRecord> errors;
-    REQUIRE(store->for_each_job_row_error(job, [&](const RowErrorRecord& error) {
-                   errors.push_back(error);
-                   return true;
-                 }).ok());
+    REQUIRE(store
+                ->for_each_job_row_error(job,
+                                         [&](const RowErrorRecord& error) {
+                                           errors.push_back(error);
+                                           return true;
+                                         })
+                .ok());
     return errors;
   }
 };
@@ -223,8 +226,7 @@ TEST_CASE("rows see earlier rows across batch boundaries, in file order") {
 TEST_CASE("within a batch an external id released by one row can be taken by a later one") {
   Fixture fixture;
   REQUIRE(fixture.import("external_person_id,vibes_device_id\nc-1,d-1\n").counts.created == 1);
-  auto summary = fixture.import(
-      "external_person_id,vibes_device_id\n[null],d-1\nc-1,d-2\n");
+  auto summary = fixture.import("external_person_id,vibes_device_id\n[null],d-1\nc-1,d-2\n");
   CHECK(summary.counts.failed == 0);
   CHECK(summary.counts.updated == 1);
   CHECK(summary.counts.created == 1);
@@ -286,9 +288,9 @@ TEST_CASE("the report lists keys in the spec's order") {
             return fixture.store->for_each_job_row_error(*summary.job_id, fn);
           }).ok());
   const std::string report = out.str();
-  std::vector<std::string> keys = {"job_id", "file", "company", "status", "dry_run", "rows",
-                                   "created", "updated", "failed", "retryable", "warnings",
-                                   "file_errors", "row_errors"};
+  std::vector<std::string> keys = {"job_id",   "file",        "company",   "status", "dry_run",
+                                   "rows",     "created",     "updated",   "failed", "retryable",
+                                   "warnings", "file_errors", "row_errors"};
   std::size_t previous = 0;
   for (const auto& key : keys) {
     const auto position = report.find("\"" + key + "\"");

@@ -41,7 +41,8 @@ TEST_CASE("an unknown column warns and names the closest field") {
     auto outcome = plan_columns({"external_person_id", "MDN"}, kFields);
     REQUIRE(outcome.plan);
     REQUIRE(outcome.plan->warnings.size() == 1);
-    CHECK(outcome.plan->warnings[0] == "column \"MDN\" matches no custom field; did you mean \"mdn\"?");
+    CHECK(outcome.plan->warnings[0] ==
+          "column \"MDN\" matches no custom field; did you mean \"mdn\"?");
   }
   SECTION("edit distance two") {
     auto outcome = plan_columns({"mdn", "frst_nme"}, kFields);

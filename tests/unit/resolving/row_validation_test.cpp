@@ -89,10 +89,12 @@ TEST_CASE("vibes_device_id is 1 to 128 characters, else InvalidRowFormat") {
 
 TEST_CASE("[null] is never an identifier value") {
   // person_id, person_key, vibes_device_id: [null] counts as empty.
-  CHECK(classes(check({"person_id", "person_key", "vibes_device_id"}, {"[null]", "[null]", "[null]"})) ==
+  CHECK(classes(check({"person_id", "person_key", "vibes_device_id"},
+                      {"[null]", "[null]", "[null]"})) ==
         std::vector<std::string>{"PersonErrors::MissingIdentifier"});
   // external_person_id and mdn: [null] is a clear, not an identifier.
-  auto cleared = check({"external_person_id", "mdn", "vibes_device_id"}, {"[null]", "[null]", "d-1"});
+  auto cleared =
+      check({"external_person_id", "mdn", "vibes_device_id"}, {"[null]", "[null]", "d-1"});
   REQUIRE(cleared.input);
   CHECK(cleared.input->external_person_id.state == IdentifierValue::State::kClear);
   CHECK(cleared.input->mdn.state == IdentifierValue::State::kClear);

@@ -35,10 +35,13 @@ JobStart job_start(const std::string& file, bool dry_run = false) {
 
 std::vector<PersonRecord> export_all(Store& store, CompanyId company) {
   std::vector<PersonRecord> persons;
-  REQUIRE(store.for_each_person(company, [&](const PersonRecord& p) {
-                 persons.push_back(p);
-                 return true;
-               }).ok());
+  REQUIRE(store
+              .for_each_person(company,
+                               [&](const PersonRecord& p) {
+                                 persons.push_back(p);
+                                 return true;
+                               })
+              .ok());
   return persons;
 }
 
@@ -63,7 +66,10 @@ void create_persons(Store& store, const Company& company, std::vector<PersonReco
 TEST_CASE("opening a database twice applies the migrations once") {
   test_support::TempDirectory directory;
   const auto path = directory.file("store.db");
-  { auto store = open(path); REQUIRE(store->ensure_company("acme").ok()); }
+  {
+    auto store = open(path);
+    REQUIRE(store->ensure_company("acme").ok());
+  }
   auto store = open(path);
   auto companies = store->list_companies();
   REQUIRE(companies.ok());
@@ -245,10 +251,12 @@ TEST_CASE("a dry-run session keeps nothing, not even its job or the person ids i
     REQUIRE(snapshot.ok());
     CHECK(snapshot->persons.size() == 1);
     std::size_t errors = 0;
-    REQUIRE((*session)->for_each_row_error([&](const RowErrorRecord&) {
-                         ++errors;
-                         return true;
-                       }).ok());
+    REQUIRE((*session)
+                ->for_each_row_error([&](const RowErrorRecord&) {
+                  ++errors;
+                  return true;
+                })
+                .ok());
     CHECK(errors == 2);
     REQUIRE((*session)->finish(JobEnd{}).ok());
   }
@@ -307,20 +315,24 @@ TEST_CASE("row errors stream back in row order with their fields") {
   REQUIRE((*session)->write_batch(first).ok());
   REQUIRE((*session)->write_batch(second).ok());
   std::vector<RowErrorRecord> errors;
-  REQUIRE((*session)->for_each_row_error([&](const RowErrorRecord& e) {
-                       errors.push_back(e);
-                       return true;
-                     }).ok());
+  REQUIRE((*session)
+              ->for_each_row_error([&](const RowErrorRecord& e) {
+                errors.push_back(e);
+                return true;
+              })
+              .ok());
   REQUIRE(errors.size() == 3);
   CHECK(errors[0].class_name == "A");
   CHECK(errors[1].class_name == "B");
   CHECK_FALSE(errors[1].field.has_value());
   CHECK(errors[2].retryable);
   std::vector<FailedRowRange> failed;
-  REQUIRE((*session)->for_each_failed_row([&](const FailedRowRange& f) {
-                       failed.push_back(f);
-                       return true;
-                     }).ok());
+  REQUIRE((*session)
+              ->for_each_failed_row([&](const FailedRowRange& f) {
+                failed.push_back(f);
+                return true;
+              })
+              .ok());
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].offset == 100);
   CHECK(failed[0].length == 12);
