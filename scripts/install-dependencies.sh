@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config     # compiler and build
   libsqlite3-dev                       # embedded storage
   libphonenumber-dev                   # mdn validation and the built-in carrier classifier
+  libicu-dev                           # Unicode character properties (upper-case letters)
   nlohmann-json3-dev                   # reports, export, field definitions
   libspdlog-dev                        # logging
   libsimdjson-dev                      # fast UTF-8 validation of whole files

@@ -1,5 +1,8 @@
 #include "core/resolving/row_validation.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <limits>
 
 #include "core/phones/mdn.h"
@@ -46,8 +49,14 @@ std::optional<PersonId> parse_person_id(std::string_view text) {
 }
 
 bool is_valid_person_key(std::string_view text) {
-  for (char c : text) {
-    if (c >= 'A' && c <= 'Z') return false;
+  // Any upper-case letter, not only A-Z: `École` is as wrong as `Ecole` is right.
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  std::int32_t index = 0;
+  while (index < length) {
+    UChar32 code_point = 0;
+    U8_NEXT(bytes, index, length, code_point);
+    if (code_point >= 0 && u_isupper(code_point)) return false;
   }
   return true;
 }

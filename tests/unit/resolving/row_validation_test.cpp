@@ -177,3 +177,9 @@ TEST_CASE("custom values become changes: set, clear, or nothing for empty") {
   CHECK(validation.input->changes[1].field->name == "tier");
   CHECK(validation.input->changes[1].clear);
 }
+
+TEST_CASE("person_key: any Unicode upper-case letter is refused") {
+  CHECK_FALSE(is_valid_person_key("École"));
+  CHECK_FALSE(is_valid_person_key("straße-Ω"));
+  CHECK(is_valid_person_key("école-ß-ω-123"));
+}
