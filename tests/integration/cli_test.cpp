@@ -213,3 +213,71 @@ TEST_CASE("the csv export has a column per custom field") {
   CHECK(exported.out.find(",c-1,,,d-1,b|a,\"x, y\",") != std::string::npos);
   CHECK(cli("persons export --format xml").exit_code == 2);
 }
+
+TEST_CASE("a progress bar is drawn on stderr when it is a terminal") {
+  Cli cli;
+  std::string content = "external_person_id\n";
+  for (int i = 0; i < 12000; ++i) content += "c-" + std::to_string(i) + "\n";
+  const auto input = cli.file("in.persons", content);
+  // `script` gives the command a pseudo-terminal and records what it shows.
+  const std::string transcript = cli.directory.file("transcript");
+  const std::string command = test_support::person_import_command(cli.database, "import " + input);
+  auto shown = run_command("script -qec " + shell_quote(command) + " " + shell_quote(transcript));
+  REQUIRE(shown.exit_code == 0);
+  const std::string screen = read_file(transcript);
+  CHECK(screen.find("\r[") != std::string::npos);
+  CHECK(screen.find("% ") != std::string::npos);
+  CHECK(screen.find("rows 12000, created 12000") != std::string::npos);
+}
+
+TEST_CASE("regression: persons get --person-id accepts digits only, like an import's person_id") {
+  Cli cli;
+  REQUIRE(cli("import " + cli.file("in.persons", "external_person_id\nc-1\n")).exit_code == 0);
+  CHECK(cli("persons get --person-id 001").exit_code == 0);  // leading zeros are allowed
+  CHECK(cli("persons get --person-id 1abc").exit_code == 1);
+  CHECK(cli("persons get --person-id 1.5").exit_code == 1);
+  CHECK(cli("persons get --person-id ' +1'").exit_code == 1);
+  CHECK(cli("persons get --person-id -1").exit_code == 1);
+}
+
+TEST_CASE("regression: global options are accepted after the command too") {
+  Cli cli;
+  const std::string database = shell_quote(cli.directory.file("other.db"));
+  const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
+  CHECK(run_command(shell_quote(PERSON_IMPORT_BINARY) + " import " + input + " --db " + database +
+                    " --company acme")
+            .exit_code == 0);
+  auto exported = run_command(shell_quote(PERSON_IMPORT_BINARY) + " persons export --db " +
+                              database + " --company acme");
+  CHECK(exported.exit_code == 0);
+  CHECK(exported.out.find("c-1") != std::string::npos);
+  CHECK(run_command(shell_quote(PERSON_IMPORT_BINARY) + " fields add tier --type string --db " +
+                    database + " --company acme")
+            .exit_code == 0);
+  CHECK(run_command(shell_quote(PERSON_IMPORT_BINARY) + " import " + input + " --no-such-flag")
+            .exit_code == 2);
+}
+
+TEST_CASE("regression: a report path that cannot be written does not stop the other outputs") {
+  Cli cli;
+  const std::string errors = cli.directory.file("errors.csv");
+  const std::string failed = cli.directory.file("failed.persons");
+  auto result = cli("import --json " + cli.file("in.persons", "person_id\n5\n") + " --report " +
+                    shell_quote(cli.directory.file("no/such/dir/report.json")) + " --errors " +
+                    shell_quote(errors) + " --failed " + shell_quote(failed));
+  // The rows were applied, but a requested result is missing: a failure, said on stderr.
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("report.json") != std::string::npos);
+  CHECK(nlohmann::json::parse(result.out)["failed"] == 1);
+  CHECK(read_file(errors).find("PersonErrors::PersonNotFound") != std::string::npos);
+  CHECK(read_file(failed) == "person_id\n5\n");
+  // The human summary still names the job and the rows.
+  CHECK(result.err.find("rows 1, created 0, updated 0, failed 1") != std::string::npos);
+}
+
+TEST_CASE("regression: a dry run's human summary lists its row errors") {
+  Cli cli;
+  auto result = cli("import --dry-run " + cli.file("in.persons", "person_id\n5\n"));
+  CHECK(result.exit_code == 3);
+  CHECK(result.err.find("PersonErrors::PersonNotFound") != std::string::npos);
+}
