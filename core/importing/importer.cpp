@@ -81,6 +81,7 @@ class ImportRun {
       next_offset = record->end_offset;
       auto validation = validate_row(*prepared_.plan, *record, row, layout.multi_select_delimiter);
       const FailedRowRange range{row, record->offset, record->length};
+      batch_bytes_ += record->length;
       if (validation.input) {
         inputs_.push_back(std::move(*validation.input));
         input_ranges_.push_back(range);
@@ -89,10 +90,13 @@ class ImportRun {
         for (auto& error : validation.errors) pending_.row_errors.push_back(std::move(error));
         pending_.failed_rows.push_back(range);
       }
-      if (inputs_.size() + pending_.failed_rows.size() >= options_.batch_rows) {
+      if (inputs_.size() + pending_.failed_rows.size() >= options_.batch_rows ||
+          batch_bytes_ >= options_.batch_bytes) {
         PI_RETURN_IF_ERROR(flush(next_offset, reader.next_line()));
       }
     }
+    // A file cut short at a batch boundary leaves nothing to flush: check it here too.
+    PI_RETURN_IF_ERROR(file_.check_unchanged());
     if (!inputs_.empty() || !pending_.failed_rows.empty()) {
       PI_RETURN_IF_ERROR(flush(next_offset, reader.next_line()));
     }
@@ -103,6 +107,9 @@ class ImportRun {
 
  private:
   Status flush(std::uint64_t next_offset, std::uint64_t next_line) {
+    // The encoding and structure checks ran on the file as it was opened; records read after
+    // it changed (cut short, appended to, rewritten) were never checked and must not apply.
+    PI_RETURN_IF_ERROR(file_.check_unchanged());
     BatchChanges changes;
     if (!inputs_.empty()) {
       PI_ASSIGN_OR_RETURN(auto outcome, resolver_.resolve(inputs_));
@@ -132,6 +139,7 @@ class ImportRun {
     inputs_.clear();
     input_ranges_.clear();
     pending_ = BatchChanges{};
+    batch_bytes_ = 0;
     if (request_.on_progress) {
       request_.on_progress({next_offset, file_.size(), counts_.rows});
     }
@@ -147,6 +155,7 @@ class ImportRun {
   std::vector<RowInput> inputs_;
   std::vector<FailedRowRange> input_ranges_;  // parallel to inputs_, ordered by row
   BatchChanges pending_;                      // errors and failed rows not yet written
+  std::uint64_t batch_bytes_ = 0;             // record bytes in the current batch
   JobCounts counts_;
   JobCounts committed_;
 };
@@ -157,29 +166,43 @@ Status write_outputs(ImportSession& session, const ImportSummary& summary,
   const RowErrorSource row_errors = [&](const std::function<bool(const RowErrorRecord&)>& fn) {
     return session.for_each_row_error(fn);
   };
+  // Every requested result is attempted even when an earlier one fails (a report path in a
+  // missing folder must not also cost the errors CSV and the failed rows); the first failure
+  // is returned.
+  Status first_failure;
+  auto keep_first = [&](Status status) {
+    if (first_failure.ok() && !status.ok()) first_failure = std::move(status);
+  };
   if (request.report_path) {
-    PI_RETURN_IF_ERROR(write_file_atomically(*request.report_path, [&](std::ostream& out) {
+    keep_first(write_file_atomically(*request.report_path, [&](std::ostream& out) {
       return write_report_json(out, summary, row_errors, request.report_extra);
     }));
   }
   if (request.errors_path) {
-    PI_RETURN_IF_ERROR(write_file_atomically(*request.errors_path, [&](std::ostream& out) {
+    keep_first(write_file_atomically(*request.errors_path, [&](std::ostream& out) {
       return write_errors_csv(out, row_errors);
     }));
   }
   if (request.failed_rows_path && summary.counts.failed > 0 && layout) {
-    PI_RETURN_IF_ERROR(write_file_atomically(*request.failed_rows_path, [&](std::ostream& out) {
-      return write_failed_rows(out, file, *layout,
-                               [&](const std::function<bool(const FailedRowRange&)>& fn) {
-                                 return session.for_each_failed_row(fn);
-                               });
-    }));
+    // Failed rows are copied back out of the file by offset: from a changed file they would
+    // be other text.
+    if (auto unchanged = file.check_unchanged(); !unchanged.ok()) {
+      keep_first(make_error("no failed-rows file: " + unchanged.error().message));
+    } else {
+      keep_first(write_file_atomically(*request.failed_rows_path, [&](std::ostream& out) {
+        return write_failed_rows(out, file, *layout,
+                                 [&](const std::function<bool(const FailedRowRange&)>& fn) {
+                                   return session.for_each_failed_row(fn);
+                                 });
+      }));
+    }
   }
   if (request.report_stream) {
-    PI_RETURN_IF_ERROR(
+    keep_first(
         write_report_json(*request.report_stream, summary, row_errors, request.report_extra));
   }
-  return {};
+  if (request.on_summary) request.on_summary(summary, row_errors);
+  return first_failure;
 }
 
 }  // namespace

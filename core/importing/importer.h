@@ -29,6 +29,9 @@ struct ImportOptions {
   // Rows resolved and committed per transaction. Larger batches amortise lookups and commits;
   // smaller ones bound memory and the work redone after a crash.
   std::size_t batch_rows = 5000;
+  // A batch also ends once its records hold this many bytes: records may be up to 1 MiB each,
+  // and 5,000 of those held at once would be gigabytes.
+  std::size_t batch_bytes = std::size_t{16} << 20;
   // Bytes pulled from the file per read.
   std::size_t read_chunk_bytes = std::size_t{1} << 20;
 };
@@ -51,6 +54,9 @@ struct ImportRequest {
   std::ostream* report_stream = nullptr;  // also write the report here (e.g. stdout)
   // Called after each batch (and once at the end) from the importing thread.
   std::function<void(const ImportProgress&)> on_progress;
+  // Called once the import is done, before its session ends, so the row errors can still be
+  // read (a dry run's vanish with it): for a human summary.
+  std::function<void(const ImportSummary&, const RowErrorSource&)> on_summary;
   // Recorded with the job (the daemon's receipt time, size and checksum).
   std::optional<std::string> received_at;
   std::optional<std::uint64_t> bytes;
@@ -67,7 +73,8 @@ class Importer {
 
   // Imports `request.path` for `company`. A rejected file or a row error is a successful call
   // whose summary says so; an Error means the import could not be carried out (unreadable
-  // file, database failure) — the job, if one was started, is then marked failed.
+  // file, database failure) — the job, if one was started, is then marked failed — or that a
+  // requested result file could not be written (every other one still is).
   Result<ImportSummary> run(const Company& company, const ImportRequest& request);
 
  private:

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/reading/record_reader.h"
+#include "core/values/utf8.h"
 
 namespace person_import {
 namespace {
@@ -88,24 +89,27 @@ std::string ascii_lower(std::string_view text) {
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-// The delimiter written in `value` (already trimmed), or a message saying what is wrong.
-std::pair<char, std::string> parse_delimiter(std::string_view value) {
-  if (value == "\\t" || ascii_lower(value) == "tab") return {'\t', {}};
+// The delimiter written in `value` (already trimmed): the UTF-8 bytes of one code point, or a
+// message saying what is wrong.
+std::pair<std::string, std::string> parse_delimiter(std::string_view value) {
+  if (value == "\\t" || ascii_lower(value) == "tab") return {"\t", {}};
   std::string_view character = value;
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
     character = value.substr(1, value.size() - 2);
     // Inside quotes `\t` still means a tab: someone quoting it expects that, and as two
     // characters it could mean nothing else.
-    if (character == "\\t") return {'\t', {}};
+    if (character == "\\t") return {"\t", {}};
   }
-  if (character.empty()) return {0, "is empty"};
-  if (character.size() != 1) return {0, "is not a single character"};
-  const char c = character.front();
-  if (c == '"') return {0, "cannot be a double quote"};
-  if (c == '\r' || c == '\n') return {0, "cannot be a line break"};
-  // Delimiters are single bytes; a lone byte of 0x80 or above is part of a multibyte character.
-  if (static_cast<unsigned char>(c) >= 0x80) return {0, "is not a single character"};
-  return {c, {}};
+  if (character.empty()) return {{}, "is empty"};
+  // One character is one code point, of 1 to 4 bytes; bytes that are not UTF-8 (a lone
+  // Latin-1 byte) are no character of a UTF-8 file.
+  if (!utf8::is_valid(character)) return {{}, "is not a single character (not valid UTF-8)"};
+  if (utf8::decode(character, 0).length != character.size()) {
+    return {{}, "is not a single character"};
+  }
+  if (character == "\"") return {{}, "cannot be a double quote"};
+  if (character == "\r" || character == "\n") return {{}, "cannot be a line break"};
+  return {std::string(character), {}};
 }
 
 // Checks names for repeats and count; an error message or empty.
@@ -204,10 +208,12 @@ LayoutOutcome read_layout(InputFile& file, const LayoutOptions& options) {
     } else {
       auto [delimiter, problem] = parse_delimiter(value);
       if (!problem.empty()) {
-        return reject(std::string(name) + " header" + where + ": delimiter " + quoted(value) + " " +
-                      problem);
+        // Bytes that are not UTF-8 are not echoed: the message ends up in UTF-8 reports.
+        const std::string shown = utf8::is_valid(value) ? quoted(value) + " " : "";
+        return reject(std::string(name) + " header" + where + ": delimiter " + shown + problem);
       }
-      (key == "delimiter" ? layout.delimiter : layout.multi_select_delimiter) = delimiter;
+      (key == "delimiter" ? layout.delimiter : layout.multi_select_delimiter) =
+          std::move(delimiter);
     }
     layout.has_header_section = true;
     offset = line.end_offset;

@@ -11,11 +11,13 @@
 // It does not check for identifier columns or data rows (see check_structure).
 //
 // Decisions where the spec is silent: a header line must start with its name (no leading
-// spaces) and have no space before the colon, else it is the first body line; delimiters are
-// single bytes, so a multibyte character is "not a single character"; inside quotes `\t` also
-// means a tab (`Delimiter: "\t"`), as no two-character delimiter could be meant; a blank line
-// over `max_line_bytes` does not close the header section but starts the body (whose reader
-// skips it as blank).
+// spaces) and have no space before the colon, else it is the first body line; a delimiter's
+// "one character" is one Unicode code point, as the spec counts characters elsewhere, so
+// `Delimiter: ¦` (2 bytes in UTF-8), `•` (3) or an emoji (4) is accepted, while two code points
+// (`¦¦`, `ab`, `e` plus a combining accent) or bytes that are not valid UTF-8 are "not a single
+// character"; inside quotes `\t` also means a tab (`Delimiter: "\t"`), as no two-character
+// delimiter could be meant; a blank line over `max_line_bytes` does not close the header
+// section but starts the body (whose reader skips it as blank).
 #pragma once
 
 #include <cstddef>
@@ -32,8 +34,9 @@ namespace person_import {
 
 struct FileLayout {
   std::vector<std::string> column_names;  // in file order; an empty name is possible
-  char delimiter = ',';
-  char multi_select_delimiter = '|';
+  // Each one character: the UTF-8 bytes of one code point (1 to 4 bytes).
+  std::string delimiter = ",";
+  std::string multi_select_delimiter = "|";
   bool has_header_section = false;
   bool has_names_row = false;     // names came from the body's first record
   std::uint64_t bom_bytes = 0;    // 3 when the file starts with a UTF-8 BOM, else 0

@@ -15,6 +15,10 @@ std::string describe_errno(const std::string& what, const std::string& path, int
   return what + " " + path + ": " + std::strerror(error);
 }
 
+std::int64_t modified_ns(const struct stat& status) {
+  return static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
@@ -37,12 +41,23 @@ Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
   }
   // Sequential access is the common case; the hint lets the kernel read ahead further.
   (void)::posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<InputFile>(
-      new InputFile(descriptor, static_cast<std::uint64_t>(status.st_size), path));
+  return std::unique_ptr<InputFile>(new InputFile(
+      descriptor, static_cast<std::uint64_t>(status.st_size), modified_ns(status), path));
 }
 
-InputFile::InputFile(int descriptor, std::uint64_t size, std::string path)
-    : descriptor_(descriptor), size_(size), path_(std::move(path)) {}
+InputFile::InputFile(int descriptor, std::uint64_t size, std::int64_t modified, std::string path)
+    : descriptor_(descriptor), size_(size), modified_ns_(modified), path_(std::move(path)) {}
+
+Status InputFile::check_unchanged() const {
+  struct stat status {};
+  if (::fstat(descriptor_, &status) != 0) {
+    return make_error(describe_errno("cannot stat", path_, errno));
+  }
+  if (static_cast<std::uint64_t>(status.st_size) != size_ || modified_ns(status) != modified_ns_) {
+    return make_error("the file " + path_ + " changed during the import");
+  }
+  return Status::success();
+}
 
 InputFile::~InputFile() { ::close(descriptor_); }
 

@@ -37,10 +37,16 @@ class InputFile {
   std::uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
+  // Whether the open file still has the size and modification time it had when opened: the
+  // whole-file checks ran on those bytes, so bytes written since must not be imported.
+  // Errors: the file changed, or it cannot be examined. Removing its name is not a change.
+  Status check_unchanged() const;
+
  private:
-  InputFile(int descriptor, std::uint64_t size, std::string path);
+  InputFile(int descriptor, std::uint64_t size, std::int64_t modified, std::string path);
   int descriptor_;
   std::uint64_t size_;
+  std::int64_t modified_ns_;
   std::string path_;
 };
 

@@ -3,21 +3,43 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 namespace person_import {
+namespace {
+
+constexpr std::size_t kMaxDelimiterBytes = 4;
+
+// What the scanner relies on: one byte that is no quote or line break, or up to four bytes of
+// which none is ASCII (so none is a space, tab, quote or line break, and only a whole match
+// can delimit). The layout parser checks it is one UTF-8 code point.
+[[maybe_unused]] bool valid_delimiter(const std::string& delimiter) {
+  if (delimiter.size() == 1) {
+    const char c = delimiter.front();
+    return c != '"' && c != '\r' && c != '\n';
+  }
+  return delimiter.size() >= 2 && delimiter.size() <= kMaxDelimiterBytes &&
+         std::all_of(delimiter.begin(), delimiter.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+}  // namespace
 
 RecordReader::RecordReader(InputFile& file, std::uint64_t start_offset, std::uint64_t start_line,
                            ReaderOptions options)
     : file_(file),
-      options_(options),
+      options_(std::move(options)),
       buffer_file_offset_(start_offset),
       read_offset_(start_offset),
       line_(start_line) {
-  assert(options_.delimiter != '"' && options_.delimiter != '\r' && options_.delimiter != '\n');
+  assert(valid_delimiter(options_.delimiter));
+  if (options_.delimiter.empty()) options_.delimiter = ",";  // only when asserts are off
+  delimiter_lead_ = options_.delimiter.front();
   options_.chunk_bytes = std::max<std::size_t>(options_.chunk_bytes, 1);
   // A record up to the limit, plus a CR that may turn out to be its terminator, plus one
-  // chunk: switching to skip mode at refill time keeps the buffered part under that.
-  capacity_ = options_.max_record_bytes + 1 + options_.chunk_bytes;
+  // chunk: switching to skip mode at refill time keeps the buffered part under that. In skip
+  // mode a refill may keep the first bytes of a multibyte delimiter, hence the margin.
+  capacity_ = options_.max_record_bytes + 1 + options_.chunk_bytes + options_.delimiter.size();
 }
 
 std::uint64_t RecordReader::position() const { return buffer_file_offset_ + scan_; }
@@ -62,9 +84,14 @@ Status RecordReader::fill() {
     span_count_ = 0;
   }
   if (skipping_) {
-    if (end_ > 0) last_dropped_byte_ = buffer_[end_ - 1];
-    buffer_file_offset_ += end_;
-    begin_ = scan_ = end_ = 0;
+    // Drops what was scanned; only the first bytes of a multibyte delimiter that straddles the
+    // buffer's end are kept (scan_ < end_ only then).
+    if (scan_ > 0) last_dropped_byte_ = buffer_[scan_ - 1];
+    const std::size_t pending = end_ - scan_;
+    std::memmove(buffer_.get(), buffer_.get() + scan_, pending);
+    buffer_file_offset_ += scan_;
+    begin_ = scan_ = 0;
+    end_ = pending;
   } else if (begin_ > 0) {
     std::memmove(buffer_.get(), buffer_.get() + begin_, kept);
     buffer_file_offset_ += begin_;
@@ -100,7 +127,27 @@ inline void RecordReader::push_unquoted(std::uint64_t begin, std::uint64_t end) 
 }
 
 Result<RecordReader::Scan> RecordReader::scan_record() {
-  const char delimiter = options_.delimiter;
+  return options_.delimiter.size() == 1 ? scan_record_with<false>() : scan_record_with<true>();
+}
+
+RecordReader::Match RecordReader::match_multibyte(const char* p, const char* end) const {
+  const std::size_t length = options_.delimiter.size();
+  const auto available = static_cast<std::size_t>(end - p);
+  const std::size_t compared = std::min(length, available);
+  // The first byte is known to match.
+  if (std::memcmp(p + 1, options_.delimiter.data() + 1, compared - 1) != 0) return Match::kNo;
+  if (compared == length) return Match::kYes;
+  // Cut short by the end of the buffer: at end of file the lead byte is plain data.
+  return end_of_file_ ? Match::kNo : Match::kNeedMore;
+}
+
+template <bool kMultibyte>
+Result<RecordReader::Scan> RecordReader::scan_record_with() {
+  // For a single byte this is the plain scanner: every `if constexpr (kMultibyte)` block is
+  // left out. For a multibyte delimiter a byte equal to its first byte is only a candidate,
+  // settled by match_multibyte; that byte is never a space, tab, quote or line break.
+  const char delimiter = delimiter_lead_;
+  const std::size_t delimiter_length = kMultibyte ? options_.delimiter.size() : 1;
   for (;;) {
     if (scan_ == end_) {
       if (end_of_file_) return end_at_end_of_file();
@@ -110,14 +157,32 @@ Result<RecordReader::Scan> RecordReader::scan_record() {
     const char* const base = buffer_.get();
     const char* p = base + scan_;
     const char* const e = base + end_;
+    // Set when a multibyte delimiter may straddle the end of the buffer: scanning stops at p
+    // until the buffer holds more.
+    bool need_more = false;
     while (p < e) {
       switch (state_) {
         case State::kFieldStart: {
           const char c = *p;
           if (c == delimiter) {
+            if constexpr (kMultibyte) {
+              const Match match = match_multibyte(p, e);
+              if (match == Match::kNeedMore) {
+                need_more = true;
+                break;
+              }
+              if (match == Match::kNo) {
+                // Another character with the same first byte: a value starts.
+                blank_so_far_ = false;
+                value_begin_ = relative(p - base);
+                state_ = State::kUnquoted;
+                ++p;
+                break;
+              }
+            }
             push_value(relative(p - base), relative(p - base), false, false);
             if (c != ' ' && c != '\t') blank_so_far_ = false;
-            ++p;
+            p += delimiter_length;
           } else if (c == ' ' || c == '\t') {
             ++p;
           } else if (c == '"') {
@@ -142,10 +207,21 @@ Result<RecordReader::Scan> RecordReader::scan_record() {
           while (p < e && *p != delimiter && *p != '\n') ++p;
           if (p == e) break;
           if (*p == '\n') return end_at_newline(p - base);
+          if constexpr (kMultibyte) {
+            const Match match = match_multibyte(p, e);
+            if (match == Match::kNeedMore) {
+              need_more = true;
+              break;
+            }
+            if (match == Match::kNo) {
+              ++p;  // part of the value
+              break;
+            }
+          }
           push_unquoted(value_begin_, relative(p - base));
           blank_so_far_ = false;
           state_ = State::kFieldStart;
-          ++p;
+          p += delimiter_length;
           break;
         }
         case State::kQuoted: {
@@ -175,9 +251,23 @@ Result<RecordReader::Scan> RecordReader::scan_record() {
         case State::kAfterQuote: {
           const char c = *p;
           if (c == delimiter) {
+            if constexpr (kMultibyte) {
+              const Match match = match_multibyte(p, e);
+              if (match == Match::kNeedMore) {
+                need_more = true;
+                break;
+              }
+              if (match == Match::kNo) {
+                // Another character with the same first byte: text after the quote.
+                trailing_begin_ = relative(p - base);
+                state_ = State::kTrailingText;
+                ++p;
+                break;
+              }
+            }
             push_value(value_begin_, quoted_end_, true, value_escaped_);
             state_ = State::kFieldStart;
-            ++p;
+            p += delimiter_length;
           } else if (c == ' ' || c == '\t') {
             ++p;
           } else if (c == '\n') {
@@ -194,15 +284,34 @@ Result<RecordReader::Scan> RecordReader::scan_record() {
           while (p < e && *p != delimiter && *p != '\n') ++p;
           if (p == e) break;
           if (*p == '\n') return end_at_newline(p - base);
+          if constexpr (kMultibyte) {
+            const Match match = match_multibyte(p, e);
+            if (match == Match::kNeedMore) {
+              need_more = true;
+              break;
+            }
+            if (match == Match::kNo) {
+              ++p;
+              break;
+            }
+          }
           text_after_quote_ = true;
           push_value(value_begin_, quoted_end_, true, value_escaped_);
           state_ = State::kFieldStart;
-          ++p;
+          p += delimiter_length;
           break;
         }
       }
+      if constexpr (kMultibyte) {
+        if (need_more) break;
+      }
     }
     scan_ = static_cast<std::size_t>(p - base);
+    if (need_more) {
+      // Keep the delimiter's first bytes (fill keeps [scan_, end_), in skip mode too) and read
+      // on; at end of file match_multibyte answers kNo instead.
+      if (auto status = fill(); !status) return status.error();
+    }
   }
 }
 

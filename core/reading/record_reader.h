@@ -9,9 +9,12 @@
 //    that are trimmed (documented decision); inside quotes the delimiter and line breaks (kept
 //    exactly as written) are literal and `""` is one `"`. Text other than spaces/tabs after a
 //    closing quote makes the record `text_after_closing_quote`.
+//  - The delimiter is one character: one byte, or the 2 to 4 bytes of a UTF-8 code point (a
+//    multibyte delimiter may straddle a chunk boundary). Only a whole match delimits: a lone
+//    lead byte of it is data.
 //  - A `"` inside an unquoted value is literal. Unquoted values are trimmed of surrounding
 //    spaces and tabs, except that the delimiter itself is never trimmed (a tab delimiter keeps
-//    tabs, a space delimiter keeps spaces as separators).
+//    tabs, a space delimiter keeps spaces as separators; a multibyte delimiter holds neither).
 //  - A physical line of only spaces and tabs (outside quotes) is blank: skipped, never
 //    returned, but counted in line numbers.
 //  - A record longer than `max_record_bytes` (terminator excluded) is returned with
@@ -35,7 +38,9 @@
 namespace person_import {
 
 struct ReaderOptions {
-  char delimiter = ',';
+  // One character: a single byte other than `"`, CR and LF, or the UTF-8 bytes of one code
+  // point above U+007F (so none of its bytes is a space, tab, quote or line break).
+  std::string delimiter = ",";
   // Longest record accepted, line terminator excluded (spec: 1 MiB).
   std::size_t max_record_bytes = std::size_t{1} << 20;
   // Bytes pulled from the file per read.
@@ -99,6 +104,14 @@ class RecordReader {
 
   void start_record();
   Result<Scan> scan_record();
+  // The scanner, instantiated for a single-byte delimiter (the fast path) and for a
+  // multibyte one.
+  template <bool kMultibyte>
+  Result<Scan> scan_record_with();
+  // Whether the bytes at `p` (whose first byte equals the delimiter's first byte) are the
+  // whole multibyte delimiter; kNeedMore when the buffer ends before that is known.
+  enum class Match : unsigned char { kNo, kYes, kNeedMore };
+  Match match_multibyte(const char* p, const char* end) const;
   Scan end_at_newline(std::size_t newline_index);
   Scan end_at_end_of_file();
   Status fill();
@@ -106,16 +119,19 @@ class RecordReader {
   std::uint64_t relative(std::size_t index) const {
     return buffer_file_offset_ + index - record_offset_;
   }
-  bool is_trimmed(char c) const { return (c == ' ' || c == '\t') && c != options_.delimiter; }
+  // A multibyte delimiter's first byte is never a space or tab, so comparing it is enough.
+  bool is_trimmed(char c) const { return (c == ' ' || c == '\t') && c != delimiter_lead_; }
   void push_value(std::uint64_t begin, std::uint64_t end, bool quoted, bool escaped);
   void push_unquoted(std::uint64_t begin, std::uint64_t end);
   void grow_spans();
 
   InputFile& file_;
   ReaderOptions options_;
+  char delimiter_lead_ = ',';  // the delimiter's first (or only) byte
 
   // buffer_[begin_, end_) holds the current record's bytes read so far (or, while skipping a
-  // too-long record, only the latest chunk); scan_ is the next byte to look at.
+  // too-long record, only the latest chunk, after the first bytes of a multibyte delimiter
+  // that straddled the previous one); scan_ is the next byte to look at.
   std::unique_ptr<char[]> buffer_;
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0;

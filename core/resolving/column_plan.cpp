@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <string>
 #include <string_view>
+
+#include <unicode/utf8.h>
 
 namespace person_import {
 namespace {
@@ -26,9 +30,23 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
-// Levenshtein distance, capped: names are at most a few dozen bytes and only small distances
-// matter, so a two-row table is plenty.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// Code points, so that distances count characters: `é` is one edit from `e`, not two.
+std::u32string code_points(std::string_view text) {
+  std::u32string result;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  std::int32_t index = 0;
+  while (index < length) {
+    UChar32 code_point = 0;
+    U8_NEXT(bytes, index, length, code_point);
+    result.push_back(static_cast<char32_t>(code_point));
+  }
+  return result;
+}
+
+// Levenshtein distance over code points: names are at most a few dozen characters and only
+// small distances matter, so a two-row table is plenty.
+std::size_t edit_distance(std::u32string_view a, std::u32string_view b) {
   std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -49,8 +67,15 @@ std::optional<std::string> closest_name(std::string_view unknown,
   }
   std::optional<std::string> best;
   std::size_t best_distance = 3;
+  const std::u32string unknown_points = code_points(unknown);
   for (const auto& candidate : candidates) {
-    const std::size_t distance = edit_distance(unknown, candidate);
+    const std::u32string candidate_points = code_points(candidate);
+    // The distance is at least the difference in length: a names row may hold a name of a
+    // megabyte, and comparing it in full with every field would take seconds.
+    const std::size_t shorter = std::min(unknown_points.size(), candidate_points.size());
+    const std::size_t longer = std::max(unknown_points.size(), candidate_points.size());
+    if (longer - shorter >= best_distance) continue;
+    const std::size_t distance = edit_distance(unknown_points, candidate_points);
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;

@@ -70,7 +70,7 @@ std::size_t count_code_points(std::string_view utf8) {
 }
 
 RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::uint64_t row,
-                           char multi_select_delimiter) {
+                           std::string_view multi_select_delimiter) {
   RowValidation result;
   auto fail = [&](const ErrorKind& kind, std::string_view detail,
                   std::optional<std::string> field = std::nullopt,

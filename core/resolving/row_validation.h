@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,7 +54,7 @@ struct RowValidation {
 };
 
 RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::uint64_t row,
-                           char multi_select_delimiter);
+                           std::string_view multi_select_delimiter);
 
 // Builds a reported error from a kind and optional detail, field and value.
 RowErrorRecord make_row_error(std::uint64_t line, std::uint64_t row, const ErrorKind& kind,

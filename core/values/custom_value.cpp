@@ -253,14 +253,16 @@ std::string_view trim_blanks(std::string_view text) {
 }
 
 ValueOutcome interpret_multi_select(const FieldDefinition& field, std::string_view text,
-                                    char delimiter) {
+                                    std::string_view delimiter) {
   std::vector<std::string_view> keys;
   std::size_t begin = 0;
   while (begin <= text.size()) {
-    std::size_t end = text.find(delimiter, begin);
+    // The delimiter is one code point's UTF-8 bytes; in valid UTF-8 a match of those bytes is
+    // always that whole code point. An empty delimiter splits nothing.
+    std::size_t end = delimiter.empty() ? std::string_view::npos : text.find(delimiter, begin);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view key = trim_blanks(text.substr(begin, end - begin));
-    begin = end + 1;
+    begin = end + std::max<std::size_t>(delimiter.size(), 1);
     if (key.empty()) continue;
     if (!is_option(field, key)) {
       return ValueError{kInvalidSelectValue, "unknown option " + quote_user_text(key)};
@@ -300,7 +302,7 @@ std::optional<std::string> parse_postal_code(std::string_view text) {
 }
 
 ValueOutcome interpret_custom_value(const FieldDefinition& field, std::string_view text,
-                                    char multi_select_delimiter) {
+                                    std::string_view multi_select_delimiter) {
   if (text.size() > kMaxCustomValueBytes) {
     std::string detail = std::to_string(text.size()) + " bytes, more than the " +
                          std::to_string(kMaxCustomValueBytes) + " allowed";

@@ -60,8 +60,9 @@ using ValueOutcome = std::variant<LeaveUnchanged, ClearValue, SetValue, ValueErr
 inline constexpr std::size_t kMaxCustomValueBytes = 4096;
 inline constexpr std::string_view kNullToken = "[null]";
 
+// `multi_select_delimiter` is one character: the UTF-8 bytes of one code point (1 to 4 bytes).
 ValueOutcome interpret_custom_value(const FieldDefinition& field, std::string_view text,
-                                    char multi_select_delimiter);
+                                    std::string_view multi_select_delimiter);
 
 // Lower-level checks, exposed for unit tests and reuse.
 bool fits_charset(std::string_view utf8_text, Charset charset);  // text is valid UTF-8

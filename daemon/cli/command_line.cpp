@@ -11,6 +11,9 @@ namespace person_import::cli {
 int run_command_line(int argc, char** argv) {
   CLI::App app{"person-import: import .persons files into the person database"};
   app.require_subcommand(1);
+  // --db and --company are global: accepted after the command too (`import f.persons --db x`).
+  // Set before any subcommand is added, which inherits it.
+  app.fallthrough();
   GlobalOptions global;
   app.add_option("--db", global.database,
                  "SQLite file path or postgresql:// URL (default person-import.db)")

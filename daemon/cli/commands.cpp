@@ -157,17 +157,15 @@ int import_file(const GlobalOptions& global, const ImportCommandOptions& options
   request.on_progress = [&](const ImportProgress& step) {
     progress.update(step.bytes_done, step.bytes_total, step.rows_done);
   };
+  // Printed from inside the import: a dry run's row errors are gone once it ends, and the
+  // summary is wanted even when a result file then fails to be written.
+  request.on_summary = [&](const ImportSummary& summary, const RowErrorSource& row_errors) {
+    progress.finish();
+    print_human_summary(summary, row_errors);
+  };
   auto summary = importer.run(workspace->company, request);
   progress.finish();
   if (!summary.ok()) return fail(summary.error().message);
-  if (!summary->dry_run && summary->job_id) {
-    const JobId job = *summary->job_id;
-    print_human_summary(*summary, [&](const std::function<bool(const RowErrorRecord&)>& fn) {
-      return workspace->store->for_each_job_row_error(job, fn);
-    });
-  } else {
-    print_human_summary(*summary, [](const auto&) { return Status(); });
-  }
   return import_exit_code(*summary);
 }
 

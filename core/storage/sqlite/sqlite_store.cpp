@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <map>
 #include <string_view>
 #include <unordered_set>
@@ -419,10 +420,12 @@ Result<std::optional<PersonRecord>> SqliteStore::find_person(CompanyId company,
   PI_ASSIGN_OR_RETURN(auto* select, statement(sql));
   select->bind(1, company);
   if (selector.kind == PersonSelector::Kind::kPersonId) {
+    // Digits only, as in an import's person_id: `12abc` or ` +12` must not find person 12.
+    const std::string& text = selector.value;
     std::int64_t id = 0;
-    try {
-      id = std::stoll(selector.value);
-    } catch (const std::exception&) {
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || text.front() == '-' || parsed.ec != std::errc() ||
+        parsed.ptr != text.data() + text.size()) {
       select->reset();
       return std::optional<PersonRecord>();
     }

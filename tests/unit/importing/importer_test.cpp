@@ -2,6 +2,8 @@
 // fails a chosen batch, over a real SQLite database.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -302,4 +304,126 @@ TEST_CASE("the report lists keys in the spec's order") {
   CHECK(json["row_errors"][0] == nlohmann::json::parse(R"({"line":2,"row":1,
     "class":"PersonErrors::PersonNotFound","message":"Person not found","field":"person_id",
     "value":"5"})"));
+}
+
+namespace {
+
+// Runs an import of `content` whose on_progress hook (called after each committed batch) can
+// change the file under the importer.
+ImportSummary import_with_progress(
+    Fixture& fixture, const std::string& content, ImportOptions options,
+    const std::function<void(const std::string& path)>& after_batch) {
+  const std::string path = fixture.directory.file("in.persons");
+  test_support::write_file(path, content);
+  Importer importer(*fixture.store, fixture.carrier_lookup, system_clock(), options);
+  ImportRequest request;
+  request.path = path;
+  int batches = 0;
+  request.on_progress = [&](const ImportProgress&) {
+    if (++batches == 1) after_batch(path);
+  };
+  auto summary = importer.run(fixture.company, request);
+  REQUIRE(summary.ok());
+  return *summary;
+}
+
+std::string numbered_rows(int count) {
+  std::string content = "external_person_id\n";
+  for (int i = 1; i <= count; ++i) content += "c-" + std::to_string(i) + "\n";
+  return content;
+}
+
+}  // namespace
+
+TEST_CASE("regression: a file truncated mid-import fails the job instead of completing") {
+  Fixture fixture;
+  ImportOptions options;
+  options.batch_rows = 2;
+  options.read_chunk_bytes = 8;  // the reader must not have buffered the rest already
+  auto summary =
+      import_with_progress(fixture, numbered_rows(10), options,
+                           [](const std::string& path) { std::filesystem::resize_file(path, 30); });
+  CHECK(summary.status == JobStatus::kFailed);
+  REQUIRE(summary.file_errors.size() == 1);
+  CHECK(summary.file_errors[0].class_name == "PersonImport::ImportAborted");
+  CHECK(summary.file_errors[0].message.find("changed") != std::string::npos);
+  // The first batch committed before the change and stays.
+  CHECK(summary.counts.rows == 2);
+  CHECK(fixture.find("c-2"));
+  CHECK_FALSE(fixture.find("c-3"));
+}
+
+TEST_CASE(
+    "regression: a file appended to mid-import fails the job instead of importing bytes "
+    "no check saw") {
+  Fixture fixture;
+  ImportOptions options;
+  options.batch_rows = 2;
+  options.read_chunk_bytes = 8;
+  auto summary =
+      import_with_progress(fixture, numbered_rows(4), options, [](const std::string& path) {
+        std::ofstream(path, std::ios::app | std::ios::binary) << "\xff\xfe\n";
+      });
+  CHECK(summary.status == JobStatus::kFailed);
+  REQUIRE(summary.file_errors.size() == 1);
+  CHECK(summary.file_errors[0].message.find("changed") != std::string::npos);
+  CHECK(summary.counts.rows == 2);
+}
+
+TEST_CASE("a file deleted mid-import is still read whole through the open descriptor") {
+  Fixture fixture;
+  ImportOptions options;
+  options.batch_rows = 2;
+  options.read_chunk_bytes = 8;
+  auto summary = import_with_progress(fixture, numbered_rows(5), options,
+                                      [](const std::string& path) { std::remove(path.c_str()); });
+  CHECK(summary.status == JobStatus::kCompleted);
+  CHECK(summary.counts.created == 5);
+}
+
+TEST_CASE("regression: batches are bounded by bytes too, so large records keep memory flat") {
+  // 5,000 records of up to 1 MiB each held at once would be gigabytes; a byte bound keeps a
+  // batch small whatever its records' size.
+  Fixture fixture;
+  const std::string path = fixture.directory.file("in.persons");
+  test_support::write_file(path, numbered_rows(10));  // records of 3 bytes (4 for c-10)
+  ImportOptions options;
+  options.batch_rows = 5000;
+  options.batch_bytes = 8;
+  Importer importer(*fixture.store, fixture.carrier_lookup, system_clock(), options);
+  ImportRequest request;
+  request.path = path;
+  std::vector<std::uint64_t> rows_after_batch;
+  request.on_progress = [&](const ImportProgress& progress) {
+    rows_after_batch.push_back(progress.rows_done);
+  };
+  auto summary = importer.run(fixture.company, request);
+  REQUIRE(summary.ok());
+  CHECK(summary->counts.created == 10);
+  CHECK(rows_after_batch == std::vector<std::uint64_t>{3, 6, 9, 10});
+}
+
+TEST_CASE("regression: no failed-rows file is copied from a file that changed mid-import") {
+  // The failed rows are copied back out by offset: from changed bytes they would be other text.
+  Fixture fixture;
+  const std::string path = fixture.directory.file("in.persons");
+  const std::string failed = fixture.directory.file("failed.persons");
+  test_support::write_file(path, "person_id,external_person_id\n99,\n,c-1\n,c-2\n,c-3\n");
+  ImportOptions options;
+  options.batch_rows = 2;
+  options.read_chunk_bytes = 8;
+  Importer importer(*fixture.store, fixture.carrier_lookup, system_clock(), options);
+  ImportRequest request;
+  request.path = path;
+  request.failed_rows_path = failed;
+  request.on_progress = [&](const ImportProgress&) {
+    std::fstream(path, std::ios::in | std::ios::out | std::ios::binary) << "PERSON";
+  };
+  auto summary = importer.run(fixture.company, request);
+  CHECK_FALSE(summary.ok());
+  CHECK_FALSE(std::filesystem::exists(failed));
+  auto jobs = fixture.store->list_jobs(fixture.company.id);
+  REQUIRE(jobs.ok());
+  CHECK(jobs->back().status == JobStatus::kFailed);
+  CHECK(jobs->back().counts.failed == 1);
 }

@@ -57,8 +57,8 @@ TEST_CASE("without headers the first record gives the column names", "[layout]")
   const std::string content = "person_id,mdn\n1,2\n";
   const FileLayout layout = accepted(content);
   CHECK(layout.column_names == Names{"person_id", "mdn"});
-  CHECK(layout.delimiter == ',');
-  CHECK(layout.multi_select_delimiter == '|');
+  CHECK(layout.delimiter == ",");
+  CHECK(layout.multi_select_delimiter == "|");
   CHECK_FALSE(layout.has_header_section);
   CHECK(layout.has_names_row);
   CHECK(layout.bom_bytes == 0);
@@ -139,8 +139,8 @@ TEST_CASE("header section ended by a blank line", "[layout]") {
   CHECK(layout.has_header_section);
   CHECK_FALSE(layout.has_names_row);
   CHECK(layout.column_names == Names{"person_id", "mdn", "tags"});
-  CHECK(layout.delimiter == ';');
-  CHECK(layout.multi_select_delimiter == ',');
+  CHECK(layout.delimiter == ";");
+  CHECK(layout.multi_select_delimiter == ",");
   CHECK(layout.body_line == 5);
   CHECK(layout.body_offset == content.find("1;2"));
   CHECK(preamble(content, layout) ==
@@ -204,33 +204,79 @@ TEST_CASE("header names are case-insensitive and the space after the colon is op
   const FileLayout layout =
       accepted("fields:a,b\nDELIMITER:;\nmulti-select-DELIMITER:\t/ \n\n1;2\n");
   CHECK(layout.column_names == Names{"a", "b"});
-  CHECK(layout.delimiter == ';');
-  CHECK(layout.multi_select_delimiter == '/');
+  CHECK(layout.delimiter == ";");
+  CHECK(layout.multi_select_delimiter == "/");
 }
 
 TEST_CASE("Fields is always comma-separated and its names are trimmed", "[layout]") {
   const FileLayout layout = accepted("Fields:  a ;x,\tb b\t, c  \nDelimiter: ;\n\n1;2;3\n");
   CHECK(layout.column_names == Names{"a ;x", "b b", "c"});
-  CHECK(layout.delimiter == ';');
+  CHECK(layout.delimiter == ";");
 }
 
 TEST_CASE("delimiter notations", "[layout]") {
   struct Case {
     std::string written;
-    char expected;
+    std::string expected;  // empty: rejected
   };
+  const std::string broken_bar = "\xC2\xA6";     // ¦ U+00A6, 2 bytes
+  const std::string bullet = "\xE2\x80\xA2";     // • U+2022, 3 bytes
+  const std::string emoji = "\xF0\x9F\x98\x80";  // 😀 U+1F600, 4 bytes
   const std::vector<Case> cases = {
-      {";", ';'},          {"|", '|'},    {"\" \"", ' '}, {"\";\"", ';'}, {"\"\t\"", '\t'},
-      {"\\t", '\t'},       {"tab", '\t'}, {"TAB", '\t'},  {"Tab", '\t'},  {"\"\\t\"", '\t'},
-      {",", ','},          {"a", 'a'},    {"\"\"\"", 0},  {"", 0},        {"\"\"", 0},
-      {"ab", 0},           {"\"ab\"", 0}, {"\"", 0},      {"\\n", 0},     {"\xC2\xA7", 0},
-      {"\"\xC2\xA7\"", 0}, {"\r", 0},     {"\"\r\"", 0},  {"t", 't'},
+      {";", ";"},
+      {"|", "|"},
+      {"\" \"", " "},
+      {"\";\"", ";"},
+      {"\"\t\"", "\t"},
+      {"\\t", "\t"},
+      {"tab", "\t"},
+      {"TAB", "\t"},
+      {"Tab", "\t"},
+      {"\"\\t\"", "\t"},
+      {",", ","},
+      {"a", "a"},
+      {"t", "t"},
+      // One code point of any UTF-8 length, bare or quoted.
+      {broken_bar, broken_bar},
+      {"\"" + broken_bar + "\"", broken_bar},
+      {"\xC2\xA7", "\xC2\xA7"},
+      {bullet, bullet},
+      {"\"" + bullet + "\"", bullet},
+      {"\xE2\x82\xAC", "\xE2\x82\xAC"},
+      {emoji, emoji},
+      {"\"" + emoji + "\"", emoji},
+      {"\xC2\xA0", "\xC2\xA0"},  // a no-break space is not trimmed like a space
+      {"\"\"\"", ""},
+      {"", ""},
+      {"\"\"", ""},
+      {"ab", ""},
+      {"\"ab\"", ""},
+      {"\"", ""},
+      {"\\n", ""},
+      {"\r", ""},
+      {"\"\r\"", ""},
+      // Two code points, whatever their lengths.
+      {broken_bar + broken_bar, ""},
+      {"\"" + broken_bar + broken_bar + "\"", ""},
+      {broken_bar + "a", ""},
+      {"a" + broken_bar, ""},
+      {bullet + emoji, ""},
+      {"e\xCC\x81", ""},  // e + combining acute: one letter on screen, two code points
+      // Not UTF-8: a lone Latin-1 byte, a cut sequence, a stray continuation byte, an
+      // overlong form, a surrogate, beyond U+10FFFF.
+      {"\xA7", ""},
+      {"\xC2", ""},
+      {"\"\xE2\x80\"", ""},
+      {broken_bar + "\xA6", ""},
+      {"\xC0\xBB", ""},
+      {"\xED\xA0\x80", ""},
+      {"\xF4\x90\x80\x80", ""},
   };
   for (const Case& c : cases) {
     for (const std::string header : {"Delimiter", "Multi-Select-Delimiter"}) {
       INFO(header << ": [" << c.written << "]");
       const std::string content = header + ": " + c.written + "\r\nFields: a\n\n1\n";
-      if (c.expected != 0) {
+      if (!c.expected.empty()) {
         const FileLayout layout = accepted(content);
         CHECK((header == "Delimiter" ? layout.delimiter : layout.multi_select_delimiter) ==
               c.expected);
@@ -245,18 +291,52 @@ TEST_CASE("delimiter rejections say which rule", "[layout]") {
   CHECK_THAT(rejected("Delimiter:\n\na\n"), Catch::Contains("is empty"));
   CHECK_THAT(rejected("Delimiter: \"\"\n\na\n"), Catch::Contains("is empty"));
   CHECK_THAT(rejected("Delimiter: ;;\n\na\n"), Catch::Contains("not a single character"));
-  CHECK_THAT(rejected("Delimiter: \xE2\x82\xAC\n\na\n"), Catch::Contains("not a single character"));
-  // A lone Latin-1 byte: one byte, but not a character of a UTF-8 file.
-  CHECK_THAT(rejected("Delimiter: \xA7\n\na\n"), Catch::Contains("not a single character"));
+  CHECK_THAT(rejected("Delimiter: \xC2\xA6\xC2\xA6\n\na\n"),
+             Catch::Equals("Delimiter header at line 1: delimiter \"\xC2\xA6\xC2\xA6\" is not a "
+                           "single character"));
+  CHECK_THAT(rejected("Multi-Select-Delimiter: ab\n\na\n"),
+             Catch::Equals("Multi-Select-Delimiter header at line 1: delimiter \"ab\" is not a "
+                           "single character"));
+  // A lone Latin-1 byte: one byte, but not a character of a UTF-8 file. The bytes are not
+  // repeated in the message, which must stay UTF-8.
+  CHECK_THAT(rejected("Delimiter: \xA7\n\na\n"),
+             Catch::Equals("Delimiter header at line 1: delimiter is not a single character (not "
+                           "valid UTF-8)"));
+  CHECK_THAT(rejected("Multi-Select-Delimiter: \"\xE2\x80\"\n\na\n"),
+             Catch::Contains("not valid UTF-8"));
   CHECK_THAT(rejected("Delimiter: \"\n\na\n"), Catch::Contains("double quote"));
   CHECK_THAT(rejected("Delimiter: \"\"\"\n\na\n"), Catch::Contains("double quote"));
   CHECK_THAT(rejected("Multi-Select-Delimiter: \"\r\"\n\na\n"), Catch::Contains("line break"));
 }
 
+TEST_CASE("a multibyte delimiter splits the names row and the body", "[layout][structure]") {
+  for (const std::string delimiter : {"\xC2\xA6", "\xE2\x80\xA2", "\xF0\x9F\x98\x80"}) {
+    INFO("delimiter " << delimiter);
+    // Trimmed like any header value; the names row is split on it, not on commas.
+    const std::string content = "Delimiter: \t" + delimiter + " \n\nexternal_person_id" +
+                                delimiter + "first_name\nc-1" + delimiter + "Ann, Lee\n\"c-2" +
+                                delimiter + "x\"" + delimiter + "Bo\n";
+    const FileLayout layout = accepted(content);
+    CHECK(layout.delimiter == delimiter);
+    CHECK(layout.column_names == Names{"external_person_id", "first_name"});
+    CHECK(layout.body_line == 4);
+    const auto outcome = structure_of(content);
+    CHECK_FALSE(outcome.error);
+    CHECK(outcome.data_rows == 2);
+  }
+}
+
 TEST_CASE("the two delimiters may be the same character", "[layout]") {
   const FileLayout layout = accepted("Delimiter: ;\nMulti-Select-Delimiter: ;\n\na;b\n");
-  CHECK(layout.delimiter == ';');
-  CHECK(layout.multi_select_delimiter == ';');
+  CHECK(layout.delimiter == ";");
+  CHECK(layout.multi_select_delimiter == ";");
+}
+
+TEST_CASE("the two delimiters may be the same multibyte character", "[layout]") {
+  const FileLayout layout =
+      accepted("Delimiter: \xE2\x80\xA2\nMulti-Select-Delimiter: \"\xE2\x80\xA2\"\n\na\n");
+  CHECK(layout.delimiter == "\xE2\x80\xA2");
+  CHECK(layout.multi_select_delimiter == "\xE2\x80\xA2");
 }
 
 TEST_CASE("header rejections", "[layout]") {

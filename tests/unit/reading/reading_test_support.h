@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -112,10 +113,25 @@ inline std::vector<Snapshot> read_all(const std::string& content,
   return read_all(*file, options);
 }
 
-inline person_import::ReaderOptions with_delimiter(char delimiter) {
+inline person_import::ReaderOptions with_delimiter(std::string delimiter) {
   person_import::ReaderOptions options;
-  options.delimiter = delimiter;
+  options.delimiter = std::move(delimiter);
   return options;
+}
+
+// One delimiter of each UTF-8 length above one byte, and a code point that shares all but its
+// last byte with it (a reader matching too few bytes would split there).
+struct MultibyteDelimiter {
+  std::string delimiter;
+  std::string near_miss;
+};
+inline const std::vector<MultibyteDelimiter>& multibyte_delimiters() {
+  static const std::vector<MultibyteDelimiter> all = {
+      {"\xC2\xA6", "\xC2\xA7"},                  // ¦ U+00A6, § U+00A7
+      {"\xE2\x80\xA2", "\xE2\x80\xA3"},          // • U+2022, ‣ U+2023
+      {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x81"},  // 😀 U+1F600, 😁 U+1F601
+  };
+  return all;
 }
 
 using Values = std::vector<std::string>;

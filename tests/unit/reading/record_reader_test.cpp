@@ -6,6 +6,7 @@
 
 using person_import::ReaderOptions;
 using reading_test::FixtureFile;
+using reading_test::multibyte_delimiters;
 using reading_test::read_all;
 using reading_test::Snapshot;
 using reading_test::Values;
@@ -14,9 +15,9 @@ using reading_test::with_delimiter;
 namespace {
 
 ReaderOptions tiny(std::size_t chunk_bytes, std::size_t max_record_bytes = std::size_t{1} << 20,
-                   char delimiter = ',') {
+                   std::string delimiter = ",") {
   ReaderOptions options;
-  options.delimiter = delimiter;
+  options.delimiter = std::move(delimiter);
   options.chunk_bytes = chunk_bytes;
   options.max_record_bytes = max_record_bytes;
   return options;
@@ -126,8 +127,8 @@ TEST_CASE("blank lines are skipped but counted as lines", "[record_reader]") {
 }
 
 TEST_CASE("a line of only spaces and tabs is blank whatever the delimiter", "[record_reader]") {
-  for (char delimiter : {',', ' ', '\t', ';'}) {
-    INFO("delimiter " << static_cast<int>(delimiter));
+  for (const std::string delimiter : {",", " ", "\t", ";", "\xC2\xA6", "\xF0\x9F\x98\x80"}) {
+    INFO("delimiter [" << delimiter << "]");
     const auto records = read_all("  \t \n\t\t\r\nx\n", with_delimiter(delimiter));
     REQUIRE(records.size() == 1);
     CHECK(records[0].values == Values{"x"});
@@ -244,7 +245,7 @@ TEST_CASE("unquoted values are trimmed of spaces and tabs (comma delimiter)", "[
 }
 
 TEST_CASE("a tab delimiter is never trimmed; spaces still are", "[record_reader]") {
-  const auto records = read_all(" a \t b\t\tc \t \"q\" \n", with_delimiter('\t'));
+  const auto records = read_all(" a \t b\t\tc \t \"q\" \n", with_delimiter("\t"));
   REQUIRE(records.size() == 1);
   CHECK(records[0].values == Values{"a", "b", "", "c", "q"});
   CHECK(records[0].quoted.back());
@@ -252,17 +253,17 @@ TEST_CASE("a tab delimiter is never trimmed; spaces still are", "[record_reader]
 
 TEST_CASE("a space delimiter is never trimmed; tabs still are", "[record_reader]") {
   SECTION("runs of spaces are empty values") {
-    const auto records = read_all("a  b\t \tc\n", with_delimiter(' '));
+    const auto records = read_all("a  b\t \tc\n", with_delimiter(" "));
     REQUIRE(records.size() == 1);
     CHECK(records[0].values == Values{"a", "", "b", "c"});
   }
   SECTION("leading spaces are separators, not trim") {
-    const auto records = read_all(" a\n", with_delimiter(' '));
+    const auto records = read_all(" a\n", with_delimiter(" "));
     REQUIRE(records.size() == 1);
     CHECK(records[0].values == Values{"", "a"});
   }
   SECTION("quoted values between spaces") {
-    const auto records = read_all("\"a b\" \"c\" d \n", with_delimiter(' '));
+    const auto records = read_all("\"a b\" \"c\" d \n", with_delimiter(" "));
     REQUIRE(records.size() == 1);
     CHECK(records[0].values == Values{"a b", "c", "d", ""});
     CHECK(records[0].quoted == std::vector<bool>{true, true, false, false});
@@ -271,7 +272,7 @@ TEST_CASE("a space delimiter is never trimmed; tabs still are", "[record_reader]
 }
 
 TEST_CASE("other delimiters", "[record_reader]") {
-  const auto records = read_all("a;b , c;\"d;e\"\n", with_delimiter(';'));
+  const auto records = read_all("a;b , c;\"d;e\"\n", with_delimiter(";"));
   REQUIRE(records.size() == 1);
   CHECK(records[0].values == Values{"a", "b , c", "d;e"});
 }
@@ -421,6 +422,180 @@ TEST_CASE("chunk boundaries anywhere give the same records", "[record_reader]") 
     CHECK(read_all(content, tiny(chunk)) == expected);
   }
   CHECK(read_all(content, tiny(7, 40)) == expected);
+}
+
+namespace {
+
+// `text` with each `~` replaced by the multibyte delimiter and each `^` by its near miss.
+std::string with(const reading_test::MultibyteDelimiter& d, std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '~') {
+      out += d.delimiter;
+    } else if (c == '^') {
+      out += d.near_miss;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Values with(const reading_test::MultibyteDelimiter& d, const Values& texts) {
+  Values out;
+  for (const std::string& text : texts) out.push_back(with(d, text));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a multibyte delimiter (2, 3, 4 bytes) separates values", "[record_reader][multibyte]") {
+  for (const auto& d : multibyte_delimiters()) {
+    INFO("delimiter " << d.delimiter);
+    const std::string first = with(d, "a~b~ c \t~\"q~r\"~~");
+    const std::string content = first + "\n" + with(d, "x~y\r\n");
+    const auto records = read_all(content, with_delimiter(d.delimiter));
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].values == with(d, Values{"a", "b", "c", "q~r", "", ""}));
+    CHECK(records[0].quoted == std::vector<bool>{false, false, false, true, false, false});
+    CHECK(records[0].raw == first);
+    CHECK(records[0].length == first.size());
+    CHECK(records[0].end_offset == first.size() + 1);
+    CHECK(records[1].values == Values{"x", "y"});
+    CHECK(records[1].offset == first.size() + 1);
+    CHECK(records[1].end_offset == content.size());
+    CHECK(records[1].line == 2);
+  }
+}
+
+TEST_CASE("a trailing multibyte delimiter means one more empty value",
+          "[record_reader][multibyte]") {
+  for (const auto& d : multibyte_delimiters()) {
+    INFO("delimiter " << d.delimiter);
+    const auto records =
+        read_all(with(d, "a~b~\nc~\r\n~\n\"x\"~\nlast~"), with_delimiter(d.delimiter));
+    REQUIRE(records.size() == 5);
+    CHECK(records[0].values == Values{"a", "b", ""});
+    CHECK(records[1].values == Values{"c", ""});
+    CHECK(records[2].values == Values{"", ""});
+    CHECK(records[3].values == Values{"x", ""});
+    CHECK(records[4].values == Values{"last", ""});
+  }
+}
+
+TEST_CASE("only the whole multibyte delimiter separates", "[record_reader][multibyte]") {
+  for (const auto& d : multibyte_delimiters()) {
+    INFO("delimiter " << d.delimiter);
+    const auto records = read_all(with(d,
+                                       "a^b~^~x\n"         // inside and at the start of values
+                                       "\"q\"^~y\n"        // right after a closing quote
+                                       "\"q\"z^b~y\n"      // in text after a closing quote
+                                       "^\n"               // a whole record
+                                       "a,b|c;d\tf~g\n"),  // single-byte delimiters are data
+                                  with_delimiter(d.delimiter));
+    REQUIRE(records.size() == 5);
+    CHECK(records[0].values == with(d, Values{"a^b", "^", "x"}));
+    CHECK_FALSE(records[0].text_after_closing_quote);
+    CHECK(records[1].values == Values{"q", "y"});
+    CHECK(records[1].text_after_closing_quote);
+    CHECK(records[2].values == Values{"q", "y"});
+    CHECK(records[2].text_after_closing_quote);
+    CHECK(records[3].values == with(d, Values{"^"}));
+    CHECK(records[4].values == Values{"a,b|c;d\tf", "g"});
+  }
+}
+
+TEST_CASE("spaces and tabs around a multibyte delimiter are trimmed",
+          "[record_reader][multibyte]") {
+  for (const auto& d : multibyte_delimiters()) {
+    INFO("delimiter " << d.delimiter);
+    const auto records =
+        read_all(with(d, " a \t~\tb c\t~ \"q\" \t~ \n"), with_delimiter(d.delimiter));
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].values == Values{"a", "b c", "q", ""});
+    CHECK(records[0].quoted == std::vector<bool>{false, false, true, false});
+    CHECK_FALSE(records[0].text_after_closing_quote);
+  }
+}
+
+TEST_CASE("a multibyte delimiter cut short by end of file is data", "[record_reader][multibyte]") {
+  // Not valid UTF-8 (the file would be rejected first), but the reader must neither wait for
+  // bytes that never come nor lose the ones it has.
+  for (const auto& d : multibyte_delimiters()) {
+    for (std::size_t cut = 1; cut < d.delimiter.size(); ++cut) {
+      const std::string prefix = d.delimiter.substr(0, cut);
+      for (std::size_t chunk : {1, 2, 3, 1 << 16}) {
+        INFO("delimiter " << d.delimiter << ", " << cut << " bytes of it, chunk " << chunk);
+        const auto options = tiny(chunk, std::size_t{1} << 20, d.delimiter);
+        auto records = read_all(with(d, "a~b") + prefix, options);
+        REQUIRE(records.size() == 1);
+        CHECK(records[0].values == Values{"a", "b" + prefix});
+        records = read_all(with(d, "a~") + prefix, options);
+        REQUIRE(records.size() == 1);
+        CHECK(records[0].values == Values{"a", prefix});
+        records = read_all("\"q\"" + prefix, options);
+        REQUIRE(records.size() == 1);
+        CHECK(records[0].values == Values{"q"});
+        CHECK(records[0].text_after_closing_quote);
+      }
+    }
+  }
+}
+
+TEST_CASE("multibyte delimiters split anywhere by chunk boundaries give the same records",
+          "[record_reader][multibyte]") {
+  for (const auto& d : multibyte_delimiters()) {
+    INFO("delimiter " << d.delimiter);
+    const std::string content = with(d,
+                                     "name~\"quoted~ with delim\"~tail\r\n"
+                                     "\n"
+                                     "  x  ~  \"y\"  ~\"esc\"\"aped\"\"\"\n"
+                                     "\"multi\r\nline~\nvalue\"~\"\"\"\"~\r\n"
+                                     "   \t  \n"
+                                     "a^b~\"ab\"c~d^\r\n"
+                                     "\"\"~~\n"
+                                     "^~\"q\"^~z\n"
+                                     "\"last\"~");
+    const auto expected = read_all(content, with_delimiter(d.delimiter));
+    REQUIRE(expected.size() == 7);
+    CHECK(expected[0].values == with(d, Values{"name", "quoted~ with delim", "tail"}));
+    CHECK(expected[1].values == Values{"x", "y", "esc\"aped\""});
+    CHECK(expected[1].line == 3);
+    CHECK(expected[2].values == with(d, Values{"multi\r\nline~\nvalue", "\"", ""}));
+    CHECK(expected[2].line == 4);
+    CHECK(expected[3].values == with(d, Values{"a^b", "ab", "d^"}));
+    CHECK(expected[3].text_after_closing_quote);
+    CHECK(expected[3].line == 8);
+    CHECK(expected[4].values == Values{"", "", ""});
+    CHECK(expected[5].values == with(d, Values{"^", "q", "z"}));
+    CHECK(expected[5].text_after_closing_quote);
+    CHECK(expected[6].values == Values{"last", ""});
+    CHECK(expected[6].line == 11);
+    for (std::size_t chunk = 1; chunk <= 16; ++chunk) {
+      INFO("chunk " << chunk);
+      CHECK(read_all(content, tiny(chunk, std::size_t{1} << 20, d.delimiter)) == expected);
+    }
+  }
+}
+
+TEST_CASE("a too-long record keeps track of multibyte delimiters while skipped",
+          "[record_reader][multibyte]") {
+  // The quoted value after a delimiter holds a line break: a skipped record whose delimiter
+  // straddles a refill must still see that quote open, or it would end one line early.
+  for (const auto& d : multibyte_delimiters()) {
+    const std::string content = with(d, "longer than the limit~\"x\ny~z\"~w\nnext~v\n");
+    for (std::size_t chunk = 1; chunk <= content.size(); ++chunk) {
+      INFO("delimiter " << d.delimiter << ", chunk " << chunk);
+      const auto records = read_all(content, tiny(chunk, 10, d.delimiter));
+      REQUIRE(records.size() == 2);
+      CHECK(records[0].too_long);
+      CHECK(records[0].line == 1);
+      CHECK(records[0].length == content.find("\nnext"));
+      CHECK(records[0].end_offset == content.find("next"));
+      CHECK(records[1].values == Values{"next", "v"});
+      CHECK(records[1].line == 3);
+    }
+  }
 }
 
 TEST_CASE("reading can start mid-file at a given line", "[record_reader]") {

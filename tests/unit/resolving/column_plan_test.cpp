@@ -1,6 +1,8 @@
 // Columns and custom fields (spec section 2).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "core/resolving/column_plan.h"
 
 using namespace person_import;
@@ -75,4 +77,26 @@ TEST_CASE("person_id and person_key columns satisfy the identifier check") {
   CHECK(plan_columns({"person_id"}, kFields).plan);
   CHECK(plan_columns({"person_key", "first_name"}, kFields).plan);
   CHECK(plan_columns({"vibes_device_id"}, kFields).plan);
+}
+
+TEST_CASE("regression: the did-you-mean edit distance counts characters, not bytes") {
+  // "é" is one character but two bytes: one substitution away from "first_name" is close.
+  auto outcome = plan_columns({"mdn", "first_nämé"}, kFields);
+  REQUIRE(outcome.plan);
+  CHECK(outcome.plan->warnings.at(0) ==
+        "column \"first_nämé\" matches no custom field; did you mean \"first_name\"?");
+}
+
+TEST_CASE("regression: a very long unknown column name is planned quickly") {
+  // Up to 1 MiB of names: comparing each with every field must not be quadratic in its length.
+  std::vector<FieldDefinition> fields;
+  for (int i = 0; i < 200; ++i) {
+    fields.push_back({"field_" + std::to_string(i), FieldType::kString, {}, Charset::kUnicode});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = plan_columns({"mdn", std::string(1 << 20, 'x')}, fields);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE(outcome.plan);
+  CHECK(outcome.plan->warnings.size() == 1);
+  CHECK(elapsed < std::chrono::seconds(1));  // several seconds when quadratic
 }

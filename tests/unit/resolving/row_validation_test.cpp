@@ -28,7 +28,7 @@ RowValidation check(const std::vector<std::string>& columns, std::vector<std::st
   REQUIRE(outcome.plan);
   plans.push_back(*outcome.plan);
   TestRecord record(std::move(values));
-  return validate_row(plans.back(), record.record, 5, '|');
+  return validate_row(plans.back(), record.record, 5, "|");
 }
 
 std::vector<std::string> classes(const RowValidation& validation) {
@@ -158,12 +158,12 @@ TEST_CASE("too long and text-after-quote records fail with InvalidRowFormat") {
   REQUIRE(plan.plan);
   Record too_long;
   too_long.too_long = true;
-  CHECK(validate_row(*plan.plan, too_long, 1, '|').errors.at(0).class_name ==
+  CHECK(validate_row(*plan.plan, too_long, 1, "|").errors.at(0).class_name ==
         "PersonErrors::InvalidRowFormat");
   Record after_quote;
   after_quote.text_after_closing_quote = true;
   after_quote.values.push_back({"ab", true});
-  CHECK(validate_row(*plan.plan, after_quote, 1, '|').errors.at(0).class_name ==
+  CHECK(validate_row(*plan.plan, after_quote, 1, "|").errors.at(0).class_name ==
         "PersonErrors::InvalidRowFormat");
 }
 
