@@ -107,7 +107,8 @@ class Store {
                                                               const JobStart& start) = 0;
   virtual Result<std::vector<JobRecord>> list_jobs(CompanyId company) = 0;
   virtual Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) = 0;
-  virtual Status for_each_job_row_error(JobId job,
+  // The row errors of one of the company's jobs (none for another company's job).
+  virtual Status for_each_job_row_error(CompanyId company, JobId job,
                                         const std::function<bool(const RowErrorRecord&)>& fn) = 0;
 };
 

@@ -22,16 +22,26 @@ int fail(const std::string& message) {
   return kExitFailure;
 }
 
-// The store and the company every command works in; the company is created on first use.
+// The store and the company every command works in.
 struct Workspace {
   std::unique_ptr<Store> store;
   Company company;
 };
 
-Result<Workspace> open_workspace(const GlobalOptions& global) {
+// Commands that write create the company on first use; commands that only read never create
+// it: a company that does not exist yet is one with no fields, persons or jobs (id 0 matches
+// nothing, as company ids start at 1).
+enum class Access { kRead, kWrite };
+
+Result<Workspace> open_workspace(const GlobalOptions& global, Access access) {
   PI_RETURN_IF_ERROR(validate_company_key(global.company));
   PI_ASSIGN_OR_RETURN(auto store, open_store(global.database));
-  PI_ASSIGN_OR_RETURN(auto company, store->ensure_company(global.company));
+  if (access == Access::kWrite) {
+    PI_ASSIGN_OR_RETURN(auto company, store->ensure_company(global.company));
+    return Workspace{std::move(store), std::move(company)};
+  }
+  PI_ASSIGN_OR_RETURN(auto existing, store->find_company(global.company));
+  Company company = existing.value_or(Company{0, global.company, ""});
   return Workspace{std::move(store), std::move(company)};
 }
 
@@ -57,7 +67,7 @@ std::string describe(const FieldDefinition& field) {
 }
 
 Status add_definitions(const GlobalOptions& global, const std::vector<FieldDefinition>& fields) {
-  PI_ASSIGN_OR_RETURN(auto workspace, open_workspace(global));
+  PI_ASSIGN_OR_RETURN(auto workspace, open_workspace(global, Access::kWrite));
   return workspace.store->add_fields(workspace.company.id, fields);
 }
 
@@ -125,7 +135,7 @@ int fields_load(const GlobalOptions& global, const std::string& path) {
 }
 
 int fields_list(const GlobalOptions& global, bool json) {
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kRead);
   if (!workspace.ok()) return fail(workspace.error().message);
   auto fields = workspace->store->list_fields(workspace->company.id);
   if (!fields.ok()) return fail(fields.error().message);
@@ -142,7 +152,7 @@ int fields_list(const GlobalOptions& global, bool json) {
 // ---- import ------------------------------------------------------------------------------
 
 int import_file(const GlobalOptions& global, const ImportCommandOptions& options) {
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kWrite);
   if (!workspace.ok()) return fail(workspace.error().message);
   auto carrier_lookup = make_builtin_carrier_lookup();
   Importer importer(*workspace->store, *carrier_lookup, system_clock(), ImportOptions{});
@@ -185,7 +195,7 @@ int persons_get(const GlobalOptions& global, const PersonsGetOptions& options) {
     if (!e164) return fail("not a valid mdn: " + options.mdn.value_or(""));
     selector = {PersonSelector::Kind::kMdn, *e164};
   }
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kRead);
   if (!workspace.ok()) return fail(workspace.error().message);
   auto person = workspace->store->find_person(workspace->company.id, selector);
   if (!person.ok()) return fail(person.error().message);
@@ -197,7 +207,7 @@ int persons_get(const GlobalOptions& global, const PersonsGetOptions& options) {
 }
 
 int persons_export(const GlobalOptions& global, const std::string& format) {
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kRead);
   if (!workspace.ok()) return fail(workspace.error().message);
   std::vector<FieldDefinition> fields;
   if (format == "csv") {
@@ -225,7 +235,7 @@ int persons_export(const GlobalOptions& global, const std::string& format) {
 // ---- jobs --------------------------------------------------------------------------------
 
 int jobs_list(const GlobalOptions& global, bool json) {
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kRead);
   if (!workspace.ok()) return fail(workspace.error().message);
   auto jobs = workspace->store->list_jobs(workspace->company.id);
   if (!jobs.ok()) return fail(jobs.error().message);
@@ -265,13 +275,13 @@ int jobs_show(const GlobalOptions& global, const std::string& job_id, bool json)
     std::cerr << "person-import: not a job id: " << job_id << '\n';
     return kExitUsage;
   }
-  auto workspace = open_workspace(global);
+  auto workspace = open_workspace(global, Access::kRead);
   if (!workspace.ok()) return fail(workspace.error().message);
   auto job = workspace->store->find_job(workspace->company.id, id);
   if (!job.ok()) return fail(job.error().message);
   if (!*job) return fail("no job " + job_id + " for company " + global.company);
   const RowErrorSource row_errors = [&](const std::function<bool(const RowErrorRecord&)>& fn) {
-    return workspace->store->for_each_job_row_error(id, fn);
+    return workspace->store->for_each_job_row_error(workspace->company.id, id, fn);
   };
   if (json) {
     auto status = write_report_json(std::cout, summary_of(**job), row_errors);

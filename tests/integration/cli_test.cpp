@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/storage/store.h"
 #include "tests/support/test_support.h"
 
 using test_support::read_file;
@@ -280,4 +281,21 @@ TEST_CASE("regression: a dry run's human summary lists its row errors") {
   auto result = cli("import --dry-run " + cli.file("in.persons", "person_id\n5\n"));
   CHECK(result.exit_code == 3);
   CHECK(result.err.find("PersonErrors::PersonNotFound") != std::string::npos);
+}
+
+TEST_CASE("regression: reading commands never create the company") {
+  Cli cli;
+  REQUIRE(cli("--company real import " + cli.file("in.persons", "external_person_id\nc-1\n"))
+              .exit_code == 0);
+  CHECK(cli("--company ghost persons export").exit_code == 0);
+  CHECK(cli("--company ghost persons export").out.empty());
+  CHECK(cli("--company ghost fields list").exit_code == 0);
+  CHECK(cli("--company ghost jobs list").out.empty());
+  CHECK(cli("--company ghost jobs show 1").exit_code == 1);  // job 1 is company real's
+  CHECK(cli("--company ghost persons get --person-id 1").exit_code == 1);
+  auto store = person_import::open_store(cli.database);
+  REQUIRE(store.ok());
+  auto ghost = (*store)->find_company("ghost");
+  REQUIRE(ghost.ok());
+  CHECK_FALSE(ghost->has_value());
 }

@@ -137,6 +137,14 @@ std::string json_array_text(const std::vector<std::string>& values) {
   return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A COMMIT that fails (SQLITE_BUSY, I/O) leaves the transaction open; end it, so the
+// connection is never left inside a transaction its owner believes closed.
+Status commit_or_roll_back(SqliteDatabase& database) {
+  auto status = database.execute("COMMIT");
+  if (!status.ok()) (void)database.execute("ROLLBACK");
+  return status;
+}
+
 // Runs `BEGIN IMMEDIATE` on construction when asked, and ROLLBACK on destruction unless
 // committed: every write path is all-or-nothing even when it returns early.
 class Transaction {
@@ -155,7 +163,7 @@ class Transaction {
   }
   Status commit() {
     open_ = false;
-    return database_.execute("COMMIT");
+    return commit_or_roll_back(database_);
   }
   // Leaves the transaction open for another owner to end.
   void hand_over() { open_ = false; }
@@ -227,7 +235,7 @@ class SqliteStore final : public Store {
                                                       const JobStart& start) override;
   Result<std::vector<JobRecord>> list_jobs(CompanyId company) override;
   Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override;
-  Status for_each_job_row_error(JobId job,
+  Status for_each_job_row_error(CompanyId company, JobId job,
                                 const std::function<bool(const RowErrorRecord&)>& fn) override;
 
   // Prepared once per connection and reused: statement preparation is a measurable share of
@@ -552,13 +560,14 @@ Result<std::optional<JobRecord>> SqliteStore::find_job(CompanyId company, JobId 
   return std::optional<JobRecord>(std::move(jobs.front()));
 }
 
-Status stream_row_errors(SqliteDatabase& database, JobId job,
+Status stream_row_errors(SqliteDatabase& database, CompanyId company, JobId job,
                          const std::function<bool(const RowErrorRecord&)>& fn) {
-  PI_ASSIGN_OR_RETURN(auto select,
-                      database.prepare("SELECT line, row, class, message, field, value, retryable "
-                                       "FROM job_row_errors WHERE job_id = ?1 ORDER BY row, "
-                                       "sequence"));
-  select->bind(1, job);
+  PI_ASSIGN_OR_RETURN(
+      auto select,
+      database.prepare("SELECT e.line, e.row, e.class, e.message, e.field, e.value, e.retryable "
+                       "FROM job_row_errors AS e JOIN jobs AS j ON j.job_id = e.job_id WHERE "
+                       "e.job_id = ?1 AND j.company_id = ?2 ORDER BY e.row, e.sequence"));
+  select->bind(1, job).bind(2, company);
   while (true) {
     PI_ASSIGN_OR_RETURN(bool more, select->step());
     if (!more) break;
@@ -575,9 +584,9 @@ Status stream_row_errors(SqliteDatabase& database, JobId job,
   return {};
 }
 
-Status SqliteStore::for_each_job_row_error(JobId job,
+Status SqliteStore::for_each_job_row_error(CompanyId company, JobId job,
                                            const std::function<bool(const RowErrorRecord&)>& fn) {
-  return stream_row_errors(*database_, job, fn);
+  return stream_row_errors(*database_, company, job, fn);
 }
 
 Result<std::unique_ptr<ImportSession>> SqliteStore::begin_import(const Company& company,
@@ -820,12 +829,12 @@ Status SqliteImportSession::write_batch(const BatchChanges& changes) {
     return status;
   }
   transaction_open_ = false;
-  return database_.execute("COMMIT");
+  return commit_or_roll_back(database_);
 }
 
 Status SqliteImportSession::for_each_row_error(
     const std::function<bool(const RowErrorRecord&)>& fn) {
-  return stream_row_errors(database_, job_, fn);
+  return stream_row_errors(database_, company_, job_, fn);
 }
 
 Status SqliteImportSession::for_each_failed_row(

@@ -102,9 +102,9 @@ class FailingStore final : public Store {
   Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override {
     return inner_.find_job(company, job);
   }
-  Status for_each_job_row_error(JobId job,
+  Status for_each_job_row_error(CompanyId company, JobId job,
                                 const std::function<bool(const RowErrorRecord&)>& fn) override {
-    return inner_.for_each_job_row_error(job, fn);
+    return inner_.for_each_job_row_error(company, job, fn);
   }
 
  private:
@@ -152,7 +152,7 @@ struct Fixture {
   std::vector<RowErrorRecord> job_errors(JobId job) {
     std::vector<RowErrorRecord> errors;
     REQUIRE(store
-                ->for_each_job_row_error(job,
+                ->for_each_job_row_error(company.id, job,
                                          [&](const RowErrorRecord& error) {
                                            errors.push_back(error);
                                            return true;
@@ -287,7 +287,7 @@ TEST_CASE("the report lists keys in the spec's order") {
   auto summary = fixture.import("person_id\n5\n");
   std::ostringstream out;
   REQUIRE(write_report_json(out, summary, [&](const auto& fn) {
-            return fixture.store->for_each_job_row_error(*summary.job_id, fn);
+            return fixture.store->for_each_job_row_error(fixture.company.id, *summary.job_id, fn);
           }).ok());
   const std::string report = out.str();
   std::vector<std::string> keys = {"job_id",   "file",        "company",   "status", "dry_run",

@@ -372,3 +372,31 @@ TEST_CASE("a postgresql URL is refused clearly until that backend exists") {
   REQUIRE_FALSE(store.ok());
   CHECK(store.error().message.find("PostgreSQL") != std::string::npos);
 }
+
+TEST_CASE("a job's row errors are read only through its own company") {
+  test_support::TempDirectory directory;
+  auto store = open(directory.file("store.db"));
+  auto acme = store->ensure_company("acme");
+  auto other = store->ensure_company("other");
+  REQUIRE(acme.ok());
+  REQUIRE(other.ok());
+  auto session = store->begin_import(*acme, job_start("e.persons"));
+  REQUIRE(session.ok());
+  BatchChanges changes;
+  changes.row_errors = {RowErrorRecord{2, 1, "A", "a", std::nullopt, std::nullopt, false}};
+  REQUIRE((*session)->write_batch(changes).ok());
+  REQUIRE((*session)->finish(JobEnd{}).ok());
+  auto count = [&](CompanyId company) {
+    int errors = 0;
+    REQUIRE(store
+                ->for_each_job_row_error(company, (*session)->job_id(),
+                                         [&](const RowErrorRecord&) {
+                                           ++errors;
+                                           return true;
+                                         })
+                .ok());
+    return errors;
+  };
+  CHECK(count(acme->id) == 1);
+  CHECK(count(other->id) == 0);
+}
