@@ -13,6 +13,7 @@ packages=(
   libspdlog-dev                        # logging
   libsimdjson-dev                      # fast UTF-8 validation of whole files
   libcli11-dev                         # command-line parsing
+  libtoml11-dev                        # the daemon's configuration file (TOML: admins can comment it)
   catch2                               # tests (Catch2 v2)
   clang-format                         # the formatting gate
   time                                 # /usr/bin/time for the memory benchmark

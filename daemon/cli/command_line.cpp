@@ -15,9 +15,10 @@ int run_command_line(int argc, char** argv) {
   // Set before any subcommand is added, which inherits it.
   app.fallthrough();
   GlobalOptions global;
-  app.add_option("--db", global.database,
-                 "SQLite file path or postgresql:// URL (default person-import.db)")
-      ->envname("PERSON_IMPORT_DB");
+  auto* database_option =
+      app.add_option("--db", global.database,
+                     "SQLite file path or postgresql:// URL (default person-import.db)")
+          ->envname("PERSON_IMPORT_DB");
   app.add_option("--company", global.company, "company key (default \"default\")")
       ->envname("PERSON_IMPORT_COMPANY");
 
@@ -48,84 +49,115 @@ int run_command_line(int argc, char** argv) {
 
   // import
   ImportCommandOptions import_options;
-  auto* import = app.add_subcommand("import", "import one .persons file");
-  import->add_option("FILE", import_options.path, "the file")->required();
-  import->add_flag("--dry-run", import_options.dry_run, "check and report, change nothing");
-  import->add_flag("--json", import_options.json, "print the report as JSON on stdout");
-  import->add_option("--report", import_options.report_path, "write the JSON report here");
-  import->add_option("--errors", import_options.errors_path, "write the errors CSV here");
-  import->add_option("--failed", import_options.failed_path,
-                     "write the failed rows here (only when rows failed)");
-  import->callback([&] { status = import_file(global, import_options);
-});
+  auto* import_command = app.add_subcommand("import", "import one .persons file");
+  import_command->add_option("FILE", import_options.path, "the file")->required();
+  import_command->add_flag("--dry-run", import_options.dry_run, "check and report, change nothing");
+  import_command->add_flag("--json", import_options.json, "print the report as JSON on stdout");
+  import_command->add_option("--report", import_options.report_path, "write the JSON report here");
+  import_command->add_option("--errors", import_options.errors_path, "write the errors CSV here");
+  import_command->add_option("--failed", import_options.failed_path,
+                             "write the failed rows here (only when rows failed)");
+  import_command->callback([&] { status = import_file(global, import_options); });
 
-// persons
-auto* persons = app.add_subcommand("persons", "read persons");
-persons->require_subcommand(1);
-PersonsGetOptions get_options;
-auto* get = persons->add_subcommand("get", "one person as JSON");
-auto* by_id = get->add_option("--person-id", get_options.person_id);
-auto* by_key = get->add_option("--person-key", get_options.person_key);
-auto* by_external = get->add_option("--external-id", get_options.external_id);
-auto* by_mdn = get->add_option("--mdn", get_options.mdn);
-by_id->excludes(by_key)->excludes(by_external)->excludes(by_mdn);
-by_key->excludes(by_external)->excludes(by_mdn);
-by_external->excludes(by_mdn);
-get->callback([&] {
-  if (!by_id->count() && !by_key->count() && !by_external->count() && !by_mdn->count()) {
-    throw CLI::RequiredError("one of --person-id, --person-key, --external-id, --mdn");
+  // persons
+  auto* persons = app.add_subcommand("persons", "read persons");
+  persons->require_subcommand(1);
+  PersonsGetOptions get_options;
+  auto* get = persons->add_subcommand("get", "one person as JSON");
+  auto* by_id = get->add_option("--person-id", get_options.person_id);
+  auto* by_key = get->add_option("--person-key", get_options.person_key);
+  auto* by_external = get->add_option("--external-id", get_options.external_id);
+  auto* by_mdn = get->add_option("--mdn", get_options.mdn);
+  by_id->excludes(by_key)->excludes(by_external)->excludes(by_mdn);
+  by_key->excludes(by_external)->excludes(by_mdn);
+  by_external->excludes(by_mdn);
+  get->callback([&] {
+    if (!by_id->count() && !by_key->count() && !by_external->count() && !by_mdn->count()) {
+      throw CLI::RequiredError("one of --person-id, --person-key, --external-id, --mdn");
+    }
+    status = persons_get(global, get_options);
+  });
+  std::string export_format = "jsonl";
+  auto* export_command = persons->add_subcommand("export", "every person, by person_id");
+  export_command->add_option("--format", export_format, "jsonl (default) or csv")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  export_command->callback([&] { status = persons_export(global, export_format); });
+
+  // jobs
+  auto* jobs = app.add_subcommand("jobs", "past imports");
+  jobs->require_subcommand(1);
+  bool jobs_json = false;
+  auto* jobs_list_command = jobs->add_subcommand("list", "every import of the company");
+  jobs_list_command->add_flag("--json", jobs_json, "print JSON");
+  jobs_list_command->callback([&] { status = jobs_list(global, jobs_json); });
+  std::string job_id;
+  auto* show = jobs->add_subcommand("show", "one import and its report");
+  show->add_option("ID", job_id, "job id")->required();
+  show->add_flag("--json", jobs_json, "print the report as JSON");
+  show->callback([&] { status = jobs_show(global, job_id, jobs_json); });
+
+  // companies
+  auto* companies = app.add_subcommand("companies", "tenants");
+  companies->require_subcommand(1);
+  std::string company_key;
+  std::vector<std::string> key_files;
+  auto* company_add = companies->add_subcommand("add", "create a company");
+  company_add->add_option("KEY", company_key, "company key")->required();
+  company_add->add_option("--authorized-key", key_files,
+                          "SSH public key file allowed to upload (repeatable)");
+  company_add->callback([&] { status = companies_add(global, company_key, key_files); });
+
+  // config
+  auto* config = app.add_subcommand("config", "the daemon's configuration file");
+  config->require_subcommand(1);
+  std::string config_file;
+  auto* check = config->add_subcommand("check", "validate a configuration file");
+  check->add_option("FILE", config_file, "the TOML file (see config/person-import.toml)")
+      ->required();
+  check->callback([&] { status = config_check(config_file); });
+
+  // daemon (spec section 10): the options are parsed and checked; the service arrives with the
+  // daemon issue.
+  DaemonCommandOptions daemon_options;
+  auto* daemon = app.add_subcommand("daemon", "the drop-folder service (not yet available)");
+  daemon->add_option("--config", daemon_options.config_path, "TOML configuration file")
+      ->type_name("FILE");
+  daemon
+      ->add_option("--drop-root", daemon_options.overrides.drop_root,
+                   "folder holding one folder per company (overrides drop_root)")
+      ->type_name("DIR");
+  daemon
+      ->add_option("--workers", daemon_options.overrides.workers,
+                   "imports running at once (overrides workers)")
+      ->type_name("N")
+      ->check(CLI::Range(daemon::kMinWorkers, daemon::kMaxWorkers));
+  daemon
+      ->add_option("--sftp-listen", daemon_options.overrides.sftp_listen,
+                   "built-in SFTP server address (overrides sftp_listen)")
+      ->type_name("HOST:PORT")
+      ->check(CLI::Validator(
+          [](std::string& address) {
+            const Status valid = daemon::check_listen_address(address);
+            return valid.ok() ? std::string() : valid.error().message;
+          },
+          ""));
+  daemon->callback([&] {
+    // --db (or PERSON_IMPORT_DB) overrides the file's database only when given.
+    if (database_option->count() > 0) daemon_options.overrides.database = global.database;
+    status = run_daemon(daemon_options);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    (void)app.exit(error, std::cerr, std::cerr);
+    return kExitUsage;
   }
-  status = persons_get(global, get_options);
-});
-std::string export_format = "jsonl";
-auto* export_command = persons->add_subcommand("export", "every person, by person_id");
-export_command->add_option("--format", export_format, "jsonl (default) or csv")
-    ->check(CLI::IsMember({"jsonl", "csv"}));
-export_command->callback([&] { status = persons_export(global, export_format); });
-
-// jobs
-auto* jobs = app.add_subcommand("jobs", "past imports");
-jobs->require_subcommand(1);
-bool jobs_json = false;
-auto* jobs_list_command = jobs->add_subcommand("list", "every import of the company");
-jobs_list_command->add_flag("--json", jobs_json, "print JSON");
-jobs_list_command->callback([&] { status = jobs_list(global, jobs_json); });
-std::string job_id;
-auto* show = jobs->add_subcommand("show", "one import and its report");
-show->add_option("ID", job_id, "job id")->required();
-show->add_flag("--json", jobs_json, "print the report as JSON");
-show->callback([&] { status = jobs_show(global, job_id, jobs_json); });
-
-// companies
-auto* companies = app.add_subcommand("companies", "tenants");
-companies->require_subcommand(1);
-std::string company_key;
-std::vector<std::string> key_files;
-auto* company_add = companies->add_subcommand("add", "create a company");
-company_add->add_option("KEY", company_key, "company key")->required();
-company_add->add_option("--authorized-key", key_files,
-                        "SSH public key file allowed to upload (repeatable)");
-company_add->callback([&] { status = companies_add(global, company_key, key_files); });
-
-// daemon (spec section 10) arrives with the daemon issue.
-auto* daemon = app.add_subcommand("daemon", "the drop-folder service (not yet available)");
-daemon->allow_extras();
-daemon->callback([&] {
-  std::cerr << "person-import: the daemon is not available in this build yet\n";
-  status = kExitFailure;
-});
-
-try {
-  app.parse(argc, argv);
-} catch (const CLI::CallForHelp& help) {
-  return app.exit(help);
-} catch (const CLI::CallForAllHelp& help) {
-  return app.exit(help);
-} catch (const CLI::ParseError& error) {
-  (void)app.exit(error, std::cerr, std::cerr);
-  return kExitUsage;
-}
-return status;
+  return status;
 }  // namespace person_import::cli
 
 }  // namespace person_import::cli

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config/daemon_options.h"
+
 namespace person_import::cli {
 
 inline constexpr int kExitSuccess = 0;
@@ -53,5 +55,16 @@ int jobs_show(const GlobalOptions& global, const std::string& job_id, bool json)
 
 int companies_add(const GlobalOptions& global, const std::string& key,
                   const std::vector<std::string>& authorized_key_files);
+
+// `config check FILE`: "FILE: ok" on stderr and the effective values (a complete TOML file) on
+// stdout, exit 0; or every problem on stderr, one a line, exit 1.
+int config_check(const std::string& path);
+
+struct DaemonCommandOptions {
+  std::optional<std::string> config_path;  // --config FILE
+  daemon::DaemonOverrides overrides;       // --db, --drop-root, --workers, --sftp-listen
+};
+// `daemon`: resolves and checks its options; the service itself is not built yet (exit 1).
+int run_daemon(const DaemonCommandOptions& options);
 
 }  // namespace person_import::cli

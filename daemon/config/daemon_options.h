@@ -1,0 +1,144 @@
+// The daemon's configuration (spec section 10): what `person-import daemon` reads from its TOML
+// file (`--config FILE`, documented in config/person-import.toml), what its command-line flags
+// override, and the rules `person-import config check FILE` applies.
+//
+// Precedence, highest first: command-line flags (and PERSON_IMPORT_DB for the database), the
+// file, the defaults below. Every key is optional except `drop_root` (which a flag may supply).
+// A value written in the file must be valid even when a flag overrides it: the file is checked
+// as `config check` would, whatever the command line says.
+//
+// The file holds top-level keys only (no tables), named like the fields below. Unknown keys,
+// wrong types and values out of range are errors: a typo must not silently fall back to a
+// default. Durations are written as an integer number of seconds (`settle_time = 2`) or as a
+// string of digits followed by one unit, `ms`, `s`, `m` or `h` (`"500ms"`, `"2s"`, `"1m"`);
+// every duration lies between 1ms and 24h. Relative paths are relative to the daemon's working
+// directory, like the command line's `--db`.
+//
+// Nothing here throws: toml11's exceptions are caught at the boundary and become Errors.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/common/result.h"
+
+namespace person_import::daemon {
+
+enum class WatchMode {
+  kInotify,  // "inotify": kernel events; falls back to polling where inotify is unavailable
+  kPoll,     // "poll": scan the inboxes every poll_interval (network filesystems give no events)
+};
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+// Limits of the values validate() accepts.
+inline constexpr int kMinWorkers = 1;
+inline constexpr int kMaxWorkers = 256;
+inline constexpr std::size_t kMinBatchRows = 1;
+inline constexpr std::size_t kMaxBatchRows = 1'000'000;
+inline constexpr std::chrono::milliseconds kMinDuration{1};
+inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours{24};
+
+struct DaemonOptions {
+  // The store every company's imports go to: a SQLite file path, as the command line's --db.
+  // Default: "person-import.db" (in the working directory). Flag: --db (env PERSON_IMPORT_DB).
+  std::string database = "person-import.db";
+
+  // The drop root: one folder per company beneath it, `<drop_root>/<company>/inbox/` where
+  // clients upload and `<drop_root>/<company>/outbox/` where results appear.
+  // No default: required. Flag: --drop-root.
+  std::string drop_root;
+
+  // Daemon-owned storage (the durable queue of picked-up files, work in progress).
+  // Default: `<drop_root>/.person-import` (unset here; see effective_state_dir()). A company
+  // key never starts with '.', so the default never collides with a company folder, and SFTP
+  // clients, confined to their company folder, never see it. Keep it on the drop root's
+  // filesystem so that picking a file up is a rename.
+  std::optional<std::string> state_dir;
+
+  // Imports running at the same time, each for a different company (one company's files are
+  // imported one at a time, in upload order). Default: 2; 1 to 256. Flag: --workers.
+  int workers = 2;
+
+  // How new uploads are noticed. Default: inotify.
+  WatchMode watch = WatchMode::kInotify;
+
+  // How often the inboxes are scanned when polling (watch = poll, or inotify unavailable).
+  // Default: 2s.
+  std::chrono::milliseconds poll_interval{std::chrono::seconds{2}};
+
+  // An upload is finished when it was closed after writing or moved into the inbox, and then
+  // left unchanged (size and modification time) for this long; a writer that reopens the file
+  // restarts the wait. Default: 2s.
+  std::chrono::milliseconds settle_time{std::chrono::seconds{2}};
+
+  // On SIGTERM, how long running imports may take to finish before they stop at their last
+  // committed batch (from where a restart resumes them). Default: 30s.
+  std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
+
+  // Rows resolved and committed per transaction (ImportOptions::batch_rows); also the most
+  // work redone after a crash. Default: 5000; 1 to 1,000,000.
+  std::size_t batch_rows = 5000;
+
+  // The least severe messages logged (to stderr). Default: info.
+  LogLevel log_level = LogLevel::kInfo;
+
+  // Where the built-in SFTP server listens, "HOST:PORT" ("[::]:2222" for IPv6).
+  // Default: unset, no built-in server (uploads arrive through an external OpenSSH server or
+  // are copied in locally). Flag: --sftp-listen.
+  std::optional<std::string> sftp_listen;
+
+  bool operator==(const DaemonOptions&) const = default;
+};
+
+// Command-line flags of `person-import daemon`: each set one replaces the file's value.
+struct DaemonOverrides {
+  std::optional<std::string> database;     // --db (or PERSON_IMPORT_DB)
+  std::optional<std::string> drop_root;    // --drop-root DIR
+  std::optional<int> workers;              // --workers N
+  std::optional<std::string> sftp_listen;  // --sftp-listen HOST:PORT
+};
+
+// Reads the TOML file at `path`, applies `overrides`, and validates the result. The Error lists
+// every problem found, one a line, each starting with where it is (`FILE:LINE: key: …`, or the
+// flag for an overridden value, `--workers: …`); a syntax error, the one problem reported
+// then, is followed by toml11's excerpt of the offending lines.
+Result<DaemonOptions> load_daemon_options(const std::string& path,
+                                          const DaemonOverrides& overrides = {});
+
+// What `person-import daemon` runs with: the file at `config_path` when given (as
+// load_daemon_options), otherwise the defaults, with `overrides` applied and validated.
+Result<DaemonOptions> resolve_daemon_options(const std::optional<std::string>& config_path,
+                                             const DaemonOverrides& overrides);
+
+// Sets every field `overrides` holds.
+void apply_overrides(const DaemonOverrides& overrides, DaemonOptions& options);
+
+// Checks the rules above: drop_root set, paths not empty, workers 1..256, batch_rows
+// 1..1,000,000, durations 1ms..24h, sftp_listen of the form HOST:PORT. The Error lists every
+// broken rule, one a line (`key: …`).
+Status validate(const DaemonOptions& options);
+
+// `<drop_root>/.person-import` unless state_dir is set.
+std::string effective_state_dir(const DaemonOptions& options);
+
+// "500ms", "2s", "1m" or "1h": an integer followed by one unit. An integer number of seconds is
+// written as an integer in the file, not as a string.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+// The largest unit that is exact: 2000ms → "2s", 1500ms → "1500ms", 90s → "90s".
+std::string format_duration(std::chrono::milliseconds duration);
+
+// "HOST:PORT" with a non-empty host (an IPv6 address in brackets) and a port of 1..65535.
+Status check_listen_address(std::string_view address);
+
+std::string_view to_string(WatchMode mode);
+std::string_view to_string(LogLevel level);
+
+// The options as a complete TOML file, every key with its effective value (state_dir resolved;
+// sftp_listen, when unset, as a comment): what `config check` prints on stdout.
+std::string to_toml(const DaemonOptions& options);
+
+}  // namespace person_import::daemon
