@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "core/reading/record_reader.h"
-#include "core/values/utf8.h"
+#include "core/common/utf8.h"
 
 namespace person_import {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include <unicode/utf8.h>
+#include "core/common/utf8.h"
 
 namespace person_import {
 namespace {
@@ -28,20 +28,6 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-// Code points, so that distances count characters: `é` is one edit from `e`, not two.
-std::u32string code_points(std::string_view text) {
-  std::u32string result;
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto length = static_cast<std::int32_t>(text.size());
-  std::int32_t index = 0;
-  while (index < length) {
-    UChar32 code_point = 0;
-    U8_NEXT(bytes, index, length, code_point);
-    result.push_back(static_cast<char32_t>(code_point));
-  }
-  return result;
 }
 
 // Levenshtein distance over code points: names are at most a few dozen characters and only
@@ -67,9 +53,9 @@ std::optional<std::string> closest_name(std::string_view unknown,
   }
   std::optional<std::string> best;
   std::size_t best_distance = 3;
-  const std::u32string unknown_points = code_points(unknown);
+  const std::u32string unknown_points = utf8::code_points(unknown);
   for (const auto& candidate : candidates) {
-    const std::u32string candidate_points = code_points(candidate);
+    const std::u32string candidate_points = utf8::code_points(candidate);
     // The distance is at least the difference in length: a names row may hold a name of a
     // megabyte, and comparing it in full with every field would take seconds.
     const std::size_t shorter = std::min(unknown_points.size(), candidate_points.size());

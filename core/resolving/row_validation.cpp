@@ -1,10 +1,10 @@
 #include "core/resolving/row_validation.h"
 
 #include <unicode/uchar.h>
-#include <unicode/utf8.h>
 
 #include <limits>
 
+#include "core/common/utf8.h"
 #include "core/phones/mdn.h"
 #include "core/values/custom_value.h"
 
@@ -50,23 +50,10 @@ std::optional<PersonId> parse_person_id(std::string_view text) {
 
 bool is_valid_person_key(std::string_view text) {
   // Any upper-case letter, not only A-Z: `École` is as wrong as `Ecole` is right.
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto length = static_cast<std::int32_t>(text.size());
-  std::int32_t index = 0;
-  while (index < length) {
-    UChar32 code_point = 0;
-    U8_NEXT(bytes, index, length, code_point);
-    if (code_point >= 0 && u_isupper(code_point)) return false;
+  for (char32_t code_point : utf8::code_points(text)) {
+    if (code_point != utf8::kInvalid && u_isupper(static_cast<UChar32>(code_point))) return false;
   }
   return true;
-}
-
-std::size_t count_code_points(std::string_view utf8) {
-  std::size_t count = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
 }
 
 RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::uint64_t row,
@@ -142,7 +129,7 @@ RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::ui
           break;
         }
         has_identifier = true;
-        if (count_code_points(text) > kMaxIdentifierCodePoints) {
+        if (utf8::count_code_points(text) > kMaxIdentifierCodePoints) {
           column_error(error_kinds::kInvalidExternalPersonId, "at most 128 characters");
           break;
         }
@@ -167,7 +154,7 @@ RowValidation validate_row(const ColumnPlan& plan, const Record& record, std::ui
       case ColumnRole::kDeviceId:
         if (!has_identifier_text(text)) break;
         has_identifier = true;
-        if (count_code_points(text) > kMaxIdentifierCodePoints) {
+        if (utf8::count_code_points(text) > kMaxIdentifierCodePoints) {
           column_error(error_kinds::kInvalidRowFormat,
                        "vibes_device_id longer than 128 characters");
           break;

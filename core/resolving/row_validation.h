@@ -65,6 +65,5 @@ RowErrorRecord make_row_error(std::uint64_t line, std::uint64_t row, const Error
 // Format rules of the identifiers, exposed for unit tests.
 std::optional<PersonId> parse_person_id(std::string_view text);  // digits, 1..2^63-1
 bool is_valid_person_key(std::string_view text);                 // no upper-case letter (Unicode)
-std::size_t count_code_points(std::string_view utf8);
 
 }  // namespace person_import

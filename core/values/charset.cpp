@@ -5,7 +5,7 @@
 #include <cstddef>
 
 #include "core/values/custom_value.h"
-#include "core/values/utf8.h"
+#include "core/common/utf8.h"
 
 namespace person_import {
 namespace {

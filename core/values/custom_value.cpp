@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/values/charset.h"
-#include "core/values/utf8.h"
+#include "core/common/utf8.h"
 
 namespace person_import {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/values/utf8.h"
+#include "core/common/utf8.h"
 
 namespace person_import {
 namespace {

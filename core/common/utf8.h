@@ -1,7 +1,8 @@
-// Internal UTF-8 helpers for the values stage (not part of the stage contract).
+// UTF-8 helpers shared by the stages: strict decoding, validity, code point counts.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace person_import::utf8 {
@@ -60,6 +61,27 @@ inline std::size_t floor_boundary(std::string_view text, std::size_t max_bytes) 
   std::size_t end = max_bytes;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return end;
+}
+
+// The code points of valid UTF-8 `text` (a malformed byte becomes kInvalid).
+inline std::u32string code_points(std::string_view text) {
+  std::u32string result;
+  result.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const Decoded decoded = decode(text, pos);
+    result.push_back(decoded.code_point);
+    pos += decoded.length;
+  }
+  return result;
+}
+
+// Code points in valid UTF-8 `text`: every byte that does not continue a sequence.
+inline std::size_t count_code_points(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
 }
 
 }  // namespace person_import::utf8
