@@ -5,8 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
-#include "core/reading/record_reader.h"
 #include "core/common/utf8.h"
+#include "core/reading/record_reader.h"
 
 namespace person_import {
 namespace {
