@@ -4,8 +4,8 @@
 #include <array>
 #include <cstddef>
 
-#include "core/values/custom_value.h"
 #include "core/common/utf8.h"
+#include "core/values/custom_value.h"
 
 namespace person_import {
 namespace {

@@ -10,8 +10,8 @@
 #include <system_error>
 #include <vector>
 
-#include "core/values/charset.h"
 #include "core/common/utf8.h"
+#include "core/values/charset.h"
 
 namespace person_import {
 namespace {
