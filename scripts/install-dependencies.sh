@@ -14,10 +14,13 @@ packages=(
   libsimdjson-dev                      # fast UTF-8 validation of whole files
   libcli11-dev                         # command-line parsing
   libtoml11-dev                        # the daemon's configuration file (TOML: admins can comment it)
+  libboost-dev                         # Boost.Asio: the daemon's worker pool and signal handling
+  libssl-dev                           # OpenSSL EVP: the sha256 of each received file
   catch2                               # tests (Catch2 v2)
   clang-format                         # the formatting gate
   time                                 # /usr/bin/time for the memory benchmark
   python3                              # benchmark file generator
+  systemd                              # systemd-analyze: the tests verify systemd/person-import.service
 )
 
 missing=()

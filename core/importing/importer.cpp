@@ -51,28 +51,38 @@ Result<PreparedFile> prepare(InputFile& file, Store& store, const Company& compa
   return prepared;
 }
 
-// One import in progress: the rows of the current batch and the running counters.
+// What an import borrows from its Importer.
+struct Stages {
+  CarrierLookup& carrier_lookup;
+  const Clock& clock;
+  const ImportOptions& options;
+};
+
+// One import in progress: the rows of the current batch and the running counters, which start
+// from `from` (the body's start, or a resumed job's checkpoint).
 class ImportRun {
  public:
-  ImportRun(ImportSession& session, CarrierLookup& carrier_lookup, const Clock& clock,
-            const PreparedFile& prepared, const ImportOptions& options,
-            const ImportRequest& request, InputFile& file)
+  ImportRun(ImportSession& session, const Stages& stages, const PreparedFile& prepared,
+            const ImportRequest& request, InputFile& file, const JobCheckpoint& from)
       : session_(session),
-        resolver_(session, carrier_lookup, clock),
+        resolver_(session, stages.carrier_lookup, stages.clock),
         prepared_(prepared),
-        options_(options),
+        options_(stages.options),
         request_(request),
-        file_(file) {}
+        file_(file),
+        from_(from),
+        counts_(from.counts),
+        committed_(from.counts) {}
 
-  // Streams every record through validation, resolution and batched writes.
+  // Streams every record from `from` on through validation, resolution and batched writes.
   Status run() {
     const FileLayout& layout = *prepared_.layout;
     ReaderOptions reader_options;
     reader_options.delimiter = layout.delimiter;
     reader_options.chunk_bytes = options_.read_chunk_bytes;
-    RecordReader reader(file_, layout.body_offset, layout.body_line, reader_options);
-    std::uint64_t row = 0;
-    std::uint64_t next_offset = layout.body_offset;
+    RecordReader reader(file_, from_.next_offset, from_.next_line, reader_options);
+    std::uint64_t row = from_.counts.rows;
+    std::uint64_t next_offset = from_.next_offset;
     while (true) {
       PI_ASSIGN_OR_RETURN(auto record, reader.next());
       if (!record) break;
@@ -93,6 +103,10 @@ class ImportRun {
       if (inputs_.size() + pending_.failed_rows.size() >= options_.batch_rows ||
           batch_bytes_ >= options_.batch_bytes) {
         PI_RETURN_IF_ERROR(flush(next_offset, reader.next_line()));
+        if (request_.stop_requested && request_.stop_requested()) {
+          stopped_ = true;
+          return make_error("stopped on request after row " + std::to_string(row));
+        }
       }
     }
     // A file cut short at a batch boundary leaves nothing to flush: check it here too.
@@ -104,6 +118,8 @@ class ImportRun {
   }
 
   const JobCounts& committed_counts() const { return committed_; }
+  // Whether run() stopped because request.stop_requested said so.
+  bool stopped() const { return stopped_; }
 
  private:
   Status flush(std::uint64_t next_offset, std::uint64_t next_line) {
@@ -152,16 +168,20 @@ class ImportRun {
   const ImportOptions& options_;
   const ImportRequest& request_;
   InputFile& file_;
+  const JobCheckpoint from_;
   std::vector<RowInput> inputs_;
   std::vector<FailedRowRange> input_ranges_;  // parallel to inputs_, ordered by row
   BatchChanges pending_;                      // errors and failed rows not yet written
   std::uint64_t batch_bytes_ = 0;             // record bytes in the current batch
   JobCounts counts_;
   JobCounts committed_;
+  bool stopped_ = false;
 };
 
+// `file` and `layout` are needed for the failed-rows file only: without them (a file a resume
+// refused) it is not written.
 Status write_outputs(ImportSession& session, const ImportSummary& summary,
-                     const ImportRequest& request, InputFile& file,
+                     const ImportRequest& request, InputFile* file,
                      const std::optional<FileLayout>& layout) {
   const RowErrorSource row_errors = [&](const std::function<bool(const RowErrorRecord&)>& fn) {
     return session.for_each_row_error(fn);
@@ -183,14 +203,14 @@ Status write_outputs(ImportSession& session, const ImportSummary& summary,
       return write_errors_csv(out, row_errors);
     }));
   }
-  if (request.failed_rows_path && summary.counts.failed > 0 && layout) {
+  if (request.failed_rows_path && summary.counts.failed > 0 && file && layout) {
     // Failed rows are copied back out of the file by offset: from a changed file they would
     // be other text.
-    if (auto unchanged = file.check_unchanged(); !unchanged.ok()) {
+    if (auto unchanged = file->check_unchanged(); !unchanged.ok()) {
       keep_first(make_error("no failed-rows file: " + unchanged.error().message));
     } else {
       keep_first(write_file_atomically(*request.failed_rows_path, [&](std::ostream& out) {
-        return write_failed_rows(out, file, *layout,
+        return write_failed_rows(out, *file, *layout,
                                  [&](const std::function<bool(const FailedRowRange&)>& fn) {
                                    return session.for_each_failed_row(fn);
                                  });
@@ -203,6 +223,53 @@ Status write_outputs(ImportSession& session, const ImportSummary& summary,
   }
   if (request.on_summary) request.on_summary(summary, row_errors);
   return first_failure;
+}
+
+// Writes the results from what the job's batches stored, then records its outcome: how every
+// import ends.
+Result<ImportSummary> end_job(ImportSession& session, ImportSummary summary,
+                              const ImportRequest& request, InputFile* file,
+                              const std::optional<FileLayout>& layout) {
+  const Status outputs = write_outputs(session, summary, request, file, layout);
+  PI_RETURN_IF_ERROR(session.finish(
+      JobEnd{summary.status, summary.counts, summary.warnings, summary.file_errors}));
+  PI_RETURN_IF_ERROR(outputs);
+  return summary;
+}
+
+// Applies the accepted file's rows from `from` on and ends the job: what run and resume share.
+Result<ImportSummary> apply_rows(ImportSession& session, const Stages& stages,
+                                 const PreparedFile& prepared, const JobCheckpoint& from,
+                                 const ImportRequest& request, InputFile& file,
+                                 ImportSummary summary) {
+  ImportRun run(session, stages, prepared, request, file, from);
+  Status status;
+  try {
+    status = run.run();
+  } catch (const std::exception& exception) {
+    status = make_error(std::string("unexpected failure: ") + exception.what());
+  }
+  // Stopped on request: left running at its last committed batch, to be resumed.
+  if (run.stopped()) return status.error();
+  // What committed stays committed and is reported; a failed job says why it stopped.
+  summary.counts = run.committed_counts();
+  if (status.ok()) {
+    summary.status = JobStatus::kCompleted;
+  } else {
+    summary.status = JobStatus::kFailed;
+    summary.file_errors.push_back({"PersonImport::ImportAborted", status.error().message});
+  }
+  return end_job(session, std::move(summary), request, &file, prepared.layout);
+}
+
+// Whether a resumed job's next record can start at `offset` of this file: at the body's start,
+// just after a line break, or at the end (after a last record without one).
+Result<bool> is_record_start(InputFile& file, const FileLayout& layout, std::uint64_t offset) {
+  if (offset < layout.body_offset || offset > file.size()) return false;
+  if (offset == layout.body_offset || offset == file.size()) return true;
+  char before = 0;
+  PI_ASSIGN_OR_RETURN(auto read, file.read_at(offset - 1, &before, 1));
+  return read == 1 && before == '\n';
 }
 
 }  // namespace
@@ -237,29 +304,58 @@ Result<ImportSummary> Importer::run(const Company& company, const ImportRequest&
     summary.status = JobStatus::kRejected;
     summary.file_errors.push_back(
         {std::string(prepared.rejection->kind.class_name), prepared.rejection->message});
-  } else {
-    ImportRun run(*session, carrier_lookup_, clock_, prepared, options_, request, *file);
-    Status status;
-    try {
-      status = run.run();
-    } catch (const std::exception& exception) {
-      status = make_error(std::string("unexpected failure: ") + exception.what());
-    }
-    if (status.ok()) {
-      summary.status = JobStatus::kCompleted;
-      summary.counts = run.committed_counts();
-    } else {
-      // What committed stays committed and is reported; the job says why it stopped.
-      summary.status = JobStatus::kFailed;
-      summary.counts = run.committed_counts();
-      summary.file_errors.push_back({"PersonImport::ImportAborted", status.error().message});
-    }
+    return end_job(*session, std::move(summary), request, file.get(), prepared.layout);
   }
-  const Status outputs = write_outputs(*session, summary, request, *file, prepared.layout);
-  PI_RETURN_IF_ERROR(session->finish(
-      JobEnd{summary.status, summary.counts, summary.warnings, summary.file_errors}));
-  PI_RETURN_IF_ERROR(outputs);
-  return summary;
+  const JobCheckpoint from{{}, prepared.layout->body_offset, prepared.layout->body_line};
+  return apply_rows(*session, Stages{carrier_lookup_, clock_, options_}, prepared, from, request,
+                    *file, std::move(summary));
+}
+
+Result<ImportSummary> Importer::resume(const Company& company, JobId job_id,
+                                       const ImportRequest& request) {
+  const std::string name = "job " + std::to_string(job_id);
+  if (request.dry_run) return make_error("a dry run cannot resume " + name);
+  PI_ASSIGN_OR_RETURN(auto session, store_.resume_import(company, job_id));
+  PI_ASSIGN_OR_RETURN(auto job, store_.find_job(company.id, job_id));
+  if (!job) return make_error(name + " not found for company " + company.key);
+  ImportSummary summary = summary_of(*job);
+  const JobCheckpoint checkpoint = session->checkpoint();
+  summary.counts = checkpoint.counts;
+
+  // A file that cannot be the job's ends it as failed: its committed rows stay and are
+  // reported, but no failed-rows file is copied out of the wrong bytes.
+  auto refuse = [&](const std::string& reason) {
+    summary.status = JobStatus::kFailed;
+    summary.file_errors.push_back(
+        {"PersonImport::ImportAborted", "cannot resume " + name + ": " + reason});
+    return end_job(*session, std::move(summary), request, nullptr, std::nullopt);
+  };
+  auto file = InputFile::open(request.path);
+  if (!file.ok()) return refuse(file.error().message);
+  if (job->bytes && *job->bytes != (*file)->size()) {
+    return refuse(request.path + " has " + std::to_string((*file)->size()) +
+                  " bytes, the job's file had " + std::to_string(*job->bytes));
+  }
+  // A read or database failure may pass: the job stays running, to be resumed later.
+  PI_ASSIGN_OR_RETURN(auto prepared, prepare(**file, store_, company));
+  summary.warnings = prepared.warnings;
+  if (prepared.rejection) {
+    return refuse("the file no longer passes the whole-file checks: " +
+                  prepared.rejection->message);
+  }
+  const FileLayout& layout = *prepared.layout;
+  JobCheckpoint from = checkpoint;
+  if (from.counts.rows == 0) {  // no batch committed: the job starts over
+    from.next_offset = layout.body_offset;
+    from.next_line = layout.body_line;
+  }
+  PI_ASSIGN_OR_RETURN(bool record_start, is_record_start(**file, layout, from.next_offset));
+  if (!record_start) {
+    return refuse("no record of " + request.path + " starts at the job's checkpoint (byte " +
+                  std::to_string(from.next_offset) + "): not the job's file");
+  }
+  return apply_rows(*session, Stages{carrier_lookup_, clock_, options_}, prepared, from, request,
+                    **file, std::move(summary));
 }
 
 }  // namespace person_import

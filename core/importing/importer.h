@@ -6,7 +6,8 @@
 // (2) records stream through in bounded chunks, each validated without the database, then
 // resolved and written batch by batch (ImportOptions::batch_rows rows per transaction), each
 // batch committing its checkpoint; (3) the report, errors CSV and failed-rows file are
-// written from what the batches recorded. Memory stays flat in the file's size.
+// written from what the batches recorded. Memory stays flat in the file's size. An import
+// interrupted between batches (crash, kill) is continued by `resume` from its checkpoint.
 //
 // Not thread-safe: one Importer per thread (each with its own Store).
 #pragma once
@@ -54,6 +55,10 @@ struct ImportRequest {
   std::ostream* report_stream = nullptr;  // also write the report here (e.g. stdout)
   // Called after each batch (and once at the end) from the importing thread.
   std::function<void(const ImportProgress&)> on_progress;
+  // Checked after each committed batch: when it returns true the import stops there, the job
+  // stays `running` with its checkpoint (so it can be resumed), no result file is written, and
+  // run() returns an Error. The daemon's SIGTERM drain. Called from the importing thread.
+  std::function<bool()> stop_requested;
   // Called once the import is done, before its session ends, so the row errors can still be
   // read (a dry run's vanish with it): for a human summary.
   std::function<void(const ImportSummary&, const RowErrorSource&)> on_summary;
@@ -76,6 +81,31 @@ class Importer {
   // file, database failure) — the job, if one was started, is then marked failed — or that a
   // requested result file could not be written (every other one still is).
   Result<ImportSummary> run(const Company& company, const ImportRequest& request);
+
+  // Continues the company's unfinished job `job` (status `running`: a crash or kill stopped
+  // it) from its last committed batch, and ends it as `run` would have: after it, every row of
+  // the file is applied exactly once and the job's counts, row errors and failed rows — and so
+  // the report, errors CSV and failed-rows file, written from them — cover the whole file.
+  //
+  // Preconditions: `request.path` is the job's file, unchanged (the daemon keeps each queued
+  // file at its own path, `JobRecord::source_path`); no other process is still running the job
+  // (if one is, the store lets only one of them apply each batch, and the other fails). The
+  // same ImportOptions as the interrupted run are not needed: batches may differ in size.
+  //
+  // The whole-file checks run again. The job ends `failed` (PersonImport::ImportAborted,
+  // "cannot resume job N: …"; committed rows stay and are reported, no failed-rows file is
+  // written) when the file cannot be opened, its size differs from the job's recorded `bytes`,
+  // the checks now reject it, or no record starts at the checkpoint; that is a successful call
+  // whose summary says so. A checkpoint already at the end of the file just ends the job.
+  // Rows are numbered from the checkpoint's `rows + 1`, lines from its `next_line`.
+  //
+  // The report names the job's recorded file name; `display_name`, `received_at`, `bytes` and
+  // `sha256` of the request are ignored (the job's stand). Errors: `request.dry_run`, no such
+  // job for the company, the job is a dry run or has finished, or the file or the database
+  // failed before any row was read (all of these leave the job as it was, so a running job can
+  // be resumed later); or, as for `run`, a database failure mid-way (the job is then marked
+  // failed) or a result file that could not be written.
+  Result<ImportSummary> resume(const Company& company, JobId job, const ImportRequest& request);
 
  private:
   Store& store_;

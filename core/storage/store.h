@@ -14,6 +14,13 @@
 // A dry-run session runs the same calls inside one transaction that `finish` rolls back, so
 // later batches see earlier ones and nothing (not even the job) is kept. Destroying a session
 // without `finish` rolls back the open batch, and the job stays `running` with its checkpoint.
+//
+// Resuming (a crash or kill left a job `running`): `list_unfinished_jobs()` finds such jobs,
+// `resume_import(company, job)` opens a session on one that continues from its checkpoint
+// (`session.checkpoint()`), with the same calls as above. Exactly once: every write_batch and
+// finish checks, in its transaction, that the job is still `running` at the checkpoint this
+// session last saw, so of two sessions on one job (a stale process and its replacement) only
+// one can apply a given batch; the other's write fails and rolls back.
 #pragma once
 
 #include <functional>
@@ -58,6 +65,11 @@ class ImportSession {
   // The job's id (for dry runs, an id that will not be kept).
   virtual JobId job_id() const = 0;
 
+  // The job's last committed checkpoint: where this session's next batch continues. Zero
+  // counts and offset 0 for a job no batch has written; a resumed job's stored one; then what
+  // each successful write_batch committed.
+  virtual JobCheckpoint checkpoint() const = 0;
+
   // Opens the batch transaction if none is open, then loads every person matching any key.
   virtual Result<PersonSnapshot> load_persons(const PersonLookupKeys& keys) = 0;
 
@@ -66,6 +78,8 @@ class ImportSession {
 
   // Writes the batch's changes, errors and checkpoint atomically, then commits (dry run: keeps
   // the outer transaction open). Opens the transaction first if load_persons did not.
+  // Errors (nothing of the batch is kept): a database failure, or the job is no longer
+  // `running` at checkpoint() (another session advanced or ended it).
   virtual Status write_batch(const BatchChanges& changes) = 0;
 
   // Streams what write_batch recorded, in (row, order written) order. Stops early when the
@@ -73,7 +87,8 @@ class ImportSession {
   virtual Status for_each_row_error(const std::function<bool(const RowErrorRecord&)>& fn) = 0;
   virtual Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) = 0;
 
-  // Records the job's outcome and ends the session (dry run: rolls everything back).
+  // Records the job's outcome and ends the session (dry run: rolls everything back). Errors:
+  // a database failure, or the job is no longer `running` at checkpoint() (nothing recorded).
   virtual Status finish(const JobEnd& end) = 0;
 };
 
@@ -105,11 +120,30 @@ class Store {
   // Imports and jobs.
   virtual Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
                                                               const JobStart& start) = 0;
+  // Reopens the company's unfinished job `job` (status `running`, not a dry run: what a crash
+  // or kill left behind) to continue it from its checkpoint; the session then works as one
+  // from begin_import. Changes nothing by itself. Errors: no such job for this company
+  // (another company's job is not found either), the job is a dry run, the job has finished
+  // (completed, rejected or failed), or a database failure.
+  virtual Result<std::unique_ptr<ImportSession>> resume_import(const Company& company,
+                                                               JobId job) = 0;
+  // Every company's unfinished jobs (status `running`, not dry runs), oldest first, each with
+  // its company key and checkpoint: what a restarted daemon resumes. A job another live process
+  // is still importing is listed too (resume_import's sessions cannot both apply a batch).
+  virtual Result<std::vector<JobRecord>> list_unfinished_jobs() = 0;
   virtual Result<std::vector<JobRecord>> list_jobs(CompanyId company) = 0;
   virtual Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) = 0;
   // The row errors of one of the company's jobs (none for another company's job).
   virtual Status for_each_job_row_error(CompanyId company, JobId job,
                                         const std::function<bool(const RowErrorRecord&)>& fn) = 0;
+  // The failed-row ranges of one of the company's jobs, in row order (none for another
+  // company's job): with the source file, what its failed-rows file holds.
+  virtual Status for_each_job_failed_row(CompanyId company, JobId job,
+                                         const std::function<bool(const FailedRowRange&)>& fn) = 0;
+  // The company's most recent job that read `source_path` (the daemon gives every queued file a
+  // unique path, so this finds the one job of a queued file), or none.
+  virtual Result<std::optional<JobRecord>> find_job_by_source(CompanyId company,
+                                                              const std::string& source_path) = 0;
 };
 
 struct StoreOptions {

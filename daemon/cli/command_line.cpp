@@ -105,7 +105,14 @@ int run_command_line(int argc, char** argv) {
   company_add->add_option("KEY", company_key, "company key")->required();
   company_add->add_option("--authorized-key", key_files,
                           "SSH public key file allowed to upload (repeatable)");
-  company_add->callback([&] { status = companies_add(global, company_key, key_files); });
+  std::optional<std::string> company_drop_root;
+  company_add
+      ->add_option("--drop-root", company_drop_root,
+                   "the daemon's drop root: create <DIR>/KEY/inbox and outbox")
+      ->type_name("DIR")
+      ->envname("PERSON_IMPORT_DROP_ROOT");
+  company_add->callback(
+      [&] { status = companies_add(global, company_key, key_files, company_drop_root); });
 
   // config
   auto* config = app.add_subcommand("config", "the daemon's configuration file");
@@ -116,10 +123,9 @@ int run_command_line(int argc, char** argv) {
       ->required();
   check->callback([&] { status = config_check(config_file); });
 
-  // daemon (spec section 10): the options are parsed and checked; the service arrives with the
-  // daemon issue.
+  // daemon (spec section 10): the drop-folder service, in the foreground.
   DaemonCommandOptions daemon_options;
-  auto* daemon = app.add_subcommand("daemon", "the drop-folder service (not yet available)");
+  auto* daemon = app.add_subcommand("daemon", "the drop-folder service, in the foreground");
   daemon->add_option("--config", daemon_options.config_path, "TOML configuration file")
       ->type_name("FILE");
   daemon

@@ -1,5 +1,6 @@
 #include "daemon/cli/commands.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "core/phones/mdn.h"
 #include "core/storage/store.h"
 #include "daemon/cli/progress_bar.h"
+#include "daemon/service/daemon_service.h"
 
 namespace person_import::cli {
 namespace {
@@ -311,8 +313,12 @@ int jobs_show(const GlobalOptions& global, const std::string& job_id, bool json)
 // ---- companies ---------------------------------------------------------------------------
 
 int companies_add(const GlobalOptions& global, const std::string& key,
-                  const std::vector<std::string>& authorized_key_files) {
+                  const std::vector<std::string>& authorized_key_files,
+                  const std::optional<std::string>& drop_root) {
   if (auto valid = validate_company_key(key); !valid.ok()) return fail(valid.error().message);
+  if (drop_root && !std::filesystem::is_directory(*drop_root)) {
+    return fail("--drop-root " + *drop_root + " is not a directory");
+  }
   // Read every key file before changing anything: a typo in the third path must not leave
   // a company with only two keys.
   std::vector<std::string> key_lines;
@@ -339,6 +345,11 @@ int companies_add(const GlobalOptions& global, const std::string& key,
   for (const auto& line : key_lines) {
     if (auto added = (*store)->add_authorized_key(company->id, line); !added.ok()) {
       return fail(added.error().message);
+    }
+  }
+  if (drop_root) {
+    if (auto created = service::create_company_folders(*drop_root, key); !created.ok()) {
+      return fail(created.error().message);
     }
   }
   std::cerr << "company " << key << (existing->has_value() ? " exists" : " created");

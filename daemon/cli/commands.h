@@ -53,8 +53,11 @@ int persons_export(const GlobalOptions& global, const std::string& format);
 int jobs_list(const GlobalOptions& global, bool json);
 int jobs_show(const GlobalOptions& global, const std::string& job_id, bool json);
 
+// With `drop_root` (--drop-root, env PERSON_IMPORT_DROP_ROOT), also creates the company's drop
+// folders `<drop_root>/<key>/inbox` and `outbox` (the drop root itself must exist).
 int companies_add(const GlobalOptions& global, const std::string& key,
-                  const std::vector<std::string>& authorized_key_files);
+                  const std::vector<std::string>& authorized_key_files,
+                  const std::optional<std::string>& drop_root = std::nullopt);
 
 // `config check FILE`: "FILE: ok" on stderr and the effective values (a complete TOML file) on
 // stdout, exit 0; or every problem on stderr, one a line, exit 1.
@@ -64,7 +67,8 @@ struct DaemonCommandOptions {
   std::optional<std::string> config_path;  // --config FILE
   daemon::DaemonOverrides overrides;       // --db, --drop-root, --workers, --sftp-listen
 };
-// `daemon`: resolves and checks its options; the service itself is not built yet (exit 1).
+// `daemon`: resolves and checks its options, then runs the service (daemon/service/) until
+// SIGTERM or SIGINT: exit 0 after a clean stop, 1 when the options are invalid or it cannot start.
 int run_daemon(const DaemonCommandOptions& options);
 
 }  // namespace person_import::cli

@@ -3,6 +3,7 @@
 
 #include "daemon/cli/commands.h"
 #include "daemon/config/daemon_options.h"
+#include "daemon/service/daemon_service.h"
 
 namespace person_import::cli {
 
@@ -23,8 +24,7 @@ int run_daemon(const DaemonCommandOptions& command) {
     std::cerr << options.error().message << '\n';
     return kExitFailure;
   }
-  std::cerr << "person-import: the daemon is not available in this build yet\n";
-  return kExitFailure;
+  return service::run_daemon(*options, {command.config_path, command.overrides});
 }
 
 }  // namespace person_import::cli

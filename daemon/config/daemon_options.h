@@ -75,8 +75,9 @@ struct DaemonOptions {
   // restarts the wait. Default: 2s.
   std::chrono::milliseconds settle_time{std::chrono::seconds{2}};
 
-  // On SIGTERM, how long running imports may take to finish before they stop at their last
-  // committed batch (from where a restart resumes them). Default: 30s.
+  // On SIGTERM running imports stop once their current batch commits (a restart resumes them
+  // from there); this bounds the wait, after which the daemon exits anyway and the unfinished
+  // batch never commits. Default: 30s.
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
 
   // Rows resolved and committed per transaction (ImportOptions::batch_rows); also the most

@@ -109,12 +109,12 @@ TEST_CASE("config check: a missing file fails (1), a missing argument is a usage
 TEST_CASE("daemon parses --config, --drop-root, --workers and --sftp-listen") {
   Program program;
   const std::string config = program.file("daemon.toml", "drop_root = \"/srv/drops\"\n");
-  // Valid options reach the (not yet built) service.
+  // Valid options reach the service, which needs an existing drop root.
   auto valid = program("daemon --config " + shell_quote(config) +
-                       " --drop-root /srv/other --workers 4 --sftp-listen 127.0.0.1:2222");
+                       " --drop-root /nonexistent/other --workers 4 --sftp-listen 127.0.0.1:2222");
   CHECK(valid.exit_code == 1);
-  CHECK(contains(valid.err, "not available in this build yet"));
-  CHECK(program("daemon --drop-root /srv/drops").exit_code == 1);
+  CHECK(contains(valid.err, "drop_root /nonexistent/other is not a directory"));
+  CHECK(program("daemon --drop-root /nonexistent/drops").exit_code == 1);
 
   // Flag values out of form or range are usage errors.
   CHECK(program("daemon --drop-root /d --workers 0").exit_code == 2);
@@ -134,7 +134,7 @@ TEST_CASE("daemon parses --config, --drop-root, --workers and --sftp-listen") {
   auto overridden = program("daemon --config " + shell_quote(bad) + " --workers 3");
   CHECK(overridden.exit_code == 1);
   CHECK(contains(overridden.err, bad + ":2: workers: must be between 1 and 256 (got 999)"));
-  CHECK_FALSE(contains(overridden.err, "not available in this build yet"));
+  CHECK_FALSE(contains(overridden.err, "is not a directory"));
   auto no_root = program("daemon");
   CHECK(no_root.exit_code == 1);
   CHECK(contains(no_root.err, "drop_root: required"));

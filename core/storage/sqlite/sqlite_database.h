@@ -65,6 +65,8 @@ class SqliteDatabase {
   // Runs one or more statements that return no rows.
   Status execute(const std::string& sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(database_); }
+  // Rows changed by the last completed INSERT, UPDATE or DELETE.
+  std::int64_t changes() const { return sqlite3_changes(database_); }
   std::string last_error() const { return sqlite3_errmsg(database_); }
 
  private:

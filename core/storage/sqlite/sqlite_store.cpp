@@ -178,17 +178,19 @@ class SqliteStore;
 class SqliteImportSession final : public ImportSession {
  public:
   SqliteImportSession(SqliteStore& store, SqliteDatabase& database, const Clock& clock,
-                      CompanyId company, JobId job, bool dry_run)
+                      CompanyId company, JobId job, bool dry_run, JobCheckpoint checkpoint)
       : store_(store),
         database_(database),
         clock_(clock),
         company_(company),
         job_(job),
         dry_run_(dry_run),
-        transaction_open_(dry_run) {}
+        transaction_open_(dry_run),
+        checkpoint_(checkpoint) {}
   ~SqliteImportSession() override;
 
   JobId job_id() const override { return job_; }
+  JobCheckpoint checkpoint() const override { return checkpoint_; }
   Result<PersonSnapshot> load_persons(const PersonLookupKeys& keys) override;
   Result<PersonId> allocate_person_id() override;
   Status write_batch(const BatchChanges& changes) override;
@@ -200,6 +202,9 @@ class SqliteImportSession final : public ImportSession {
   Status ensure_transaction();
   Status write_changes(const BatchChanges& changes);
   Status write_person(SqliteStatement& statement, const PersonRecord& person);
+  // After an UPDATE of the job row guarded by `status = 'running'` and checkpoint_: whether
+  // it matched, i.e. no other session advanced or ended the job since this one last wrote.
+  Status check_job_still_ours();
 
   SqliteStore& store_;
   SqliteDatabase& database_;
@@ -210,6 +215,7 @@ class SqliteImportSession final : public ImportSession {
   bool transaction_open_;  // a dry run's transaction is open from construction
   bool finished_ = false;
   std::optional<PersonId> next_person_id_;
+  JobCheckpoint checkpoint_;  // the job row's, as of this session's last successful write
 };
 
 class SqliteStore final : public Store {
@@ -233,10 +239,16 @@ class SqliteStore final : public Store {
                          const std::function<bool(const PersonRecord&)>& fn) override;
   Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
                                                       const JobStart& start) override;
+  Result<std::unique_ptr<ImportSession>> resume_import(const Company& company, JobId job) override;
+  Result<std::vector<JobRecord>> list_unfinished_jobs() override;
   Result<std::vector<JobRecord>> list_jobs(CompanyId company) override;
   Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override;
   Status for_each_job_row_error(CompanyId company, JobId job,
                                 const std::function<bool(const RowErrorRecord&)>& fn) override;
+  Status for_each_job_failed_row(CompanyId company, JobId job,
+                                 const std::function<bool(const FailedRowRange&)>& fn) override;
+  Result<std::optional<JobRecord>> find_job_by_source(CompanyId company,
+                                                      const std::string& source_path) override;
 
   // Prepared once per connection and reused: statement preparation is a measurable share of
   // a batch's cost otherwise.
@@ -560,6 +572,15 @@ Result<std::optional<JobRecord>> SqliteStore::find_job(CompanyId company, JobId 
   return std::optional<JobRecord>(std::move(jobs.front()));
 }
 
+Result<std::vector<JobRecord>> SqliteStore::list_unfinished_jobs() {
+  // Every company's, by design: a restarted daemon resumes them all. Each names its company.
+  PI_ASSIGN_OR_RETURN(auto* select,
+                      statement("SELECT " + std::string(kJobColumns) +
+                                " FROM jobs j JOIN companies c USING (company_id) WHERE "
+                                "j.status = 'running' AND j.dry_run = 0 ORDER BY j.job_id"));
+  return read_jobs(*select);
+}
+
 Status stream_row_errors(SqliteDatabase& database, CompanyId company, JobId job,
                          const std::function<bool(const RowErrorRecord&)>& fn) {
   PI_ASSIGN_OR_RETURN(
@@ -589,6 +610,38 @@ Status SqliteStore::for_each_job_row_error(CompanyId company, JobId job,
   return stream_row_errors(*database_, company, job, fn);
 }
 
+Status SqliteStore::for_each_job_failed_row(CompanyId company, JobId job,
+                                            const std::function<bool(const FailedRowRange&)>& fn) {
+  PI_ASSIGN_OR_RETURN(
+      auto select,
+      database_->prepare("SELECT f.row, f.offset, f.length FROM job_failed_rows AS f JOIN jobs AS "
+                         "j ON j.job_id = f.job_id WHERE f.job_id = ?1 AND j.company_id = ?2 "
+                         "ORDER BY f.row"));
+  select->bind(1, job).bind(2, company);
+  while (true) {
+    PI_ASSIGN_OR_RETURN(bool more, select->step());
+    if (!more) break;
+    FailedRowRange range{static_cast<std::uint64_t>(select->column_int(0)),
+                         static_cast<std::uint64_t>(select->column_int(1)),
+                         static_cast<std::uint64_t>(select->column_int(2))};
+    if (!fn(range)) break;
+  }
+  return {};
+}
+
+Result<std::optional<JobRecord>> SqliteStore::find_job_by_source(CompanyId company,
+                                                                 const std::string& source_path) {
+  PI_ASSIGN_OR_RETURN(auto* select,
+                      statement("SELECT " + std::string(kJobColumns) +
+                                " FROM jobs j JOIN companies c USING (company_id) WHERE "
+                                "j.company_id = ?1 AND j.source_path = ?2 AND j.dry_run = 0 "
+                                "ORDER BY j.job_id DESC LIMIT 1"));
+  select->bind(1, company).bind(2, source_path);
+  PI_ASSIGN_OR_RETURN(auto jobs, read_jobs(*select));
+  if (jobs.empty()) return std::optional<JobRecord>();
+  return std::optional<JobRecord>(std::move(jobs.front()));
+}
+
 Result<std::unique_ptr<ImportSession>> SqliteStore::begin_import(const Company& company,
                                                                  const JobStart& start) {
   // A dry run holds one transaction from here to finish(), which rolls it back: its job row
@@ -615,7 +668,23 @@ Result<std::unique_ptr<ImportSession>> SqliteStore::begin_import(const Company& 
   const JobId job = database_->last_insert_rowid();
   if (start.dry_run) dry_run_transaction.hand_over();
   return std::unique_ptr<ImportSession>(std::make_unique<SqliteImportSession>(
-      *this, *database_, clock_, company.id, job, start.dry_run));
+      *this, *database_, clock_, company.id, job, start.dry_run, JobCheckpoint{}));
+}
+
+Result<std::unique_ptr<ImportSession>> SqliteStore::resume_import(const Company& company,
+                                                                  JobId job) {
+  PI_ASSIGN_OR_RETURN(auto found, find_job(company.id, job));
+  const std::string name = "job " + std::to_string(job);
+  if (!found) return make_error(name + " not found for company " + company.key);
+  if (found->dry_run) return make_error(name + " is a dry run: there is nothing to resume");
+  if (found->status != JobStatus::kRunning) {
+    return make_error(name + " is " + to_string(found->status) +
+                      ": only a running job can be resumed");
+  }
+  // The session's writes check that the job is still at this checkpoint: if another session
+  // moves it on first, this one can apply nothing.
+  return std::unique_ptr<ImportSession>(std::make_unique<SqliteImportSession>(
+      *this, *database_, clock_, company.id, job, false, found->checkpoint));
 }
 
 // ---- import sessions -----------------------------------------------------------------------
@@ -795,21 +864,33 @@ Status SqliteImportSession::write_changes(const BatchChanges& changes) {
     }
   }
   // The checkpoint commits with the batch it describes: after a crash, the job row says
-  // exactly which records are applied.
+  // exactly which records are applied. It moves on only from the checkpoint this session
+  // started the batch from, so no two sessions apply the same records.
   const auto& checkpoint = changes.checkpoint;
   PI_ASSIGN_OR_RETURN(auto* progress,
                       store_.statement("UPDATE jobs SET rows = ?2, created = ?3, updated = ?4, "
                                        "failed = ?5, retryable = ?6, next_offset = ?7, "
-                                       "next_line = ?8 WHERE job_id = ?1"));
-  return progress->bind(1, job_)
-      .bind(2, static_cast<std::int64_t>(checkpoint.counts.rows))
-      .bind(3, static_cast<std::int64_t>(checkpoint.counts.created))
-      .bind(4, static_cast<std::int64_t>(checkpoint.counts.updated))
-      .bind(5, static_cast<std::int64_t>(checkpoint.counts.failed))
-      .bind(6, static_cast<std::int64_t>(checkpoint.counts.retryable))
-      .bind(7, static_cast<std::int64_t>(checkpoint.next_offset))
-      .bind(8, static_cast<std::int64_t>(checkpoint.next_line))
-      .run();
+                                       "next_line = ?8 WHERE job_id = ?1 AND status = 'running' "
+                                       "AND rows = ?9 AND next_offset = ?10"));
+  PI_RETURN_IF_ERROR(progress->bind(1, job_)
+                         .bind(2, static_cast<std::int64_t>(checkpoint.counts.rows))
+                         .bind(3, static_cast<std::int64_t>(checkpoint.counts.created))
+                         .bind(4, static_cast<std::int64_t>(checkpoint.counts.updated))
+                         .bind(5, static_cast<std::int64_t>(checkpoint.counts.failed))
+                         .bind(6, static_cast<std::int64_t>(checkpoint.counts.retryable))
+                         .bind(7, static_cast<std::int64_t>(checkpoint.next_offset))
+                         .bind(8, static_cast<std::int64_t>(checkpoint.next_line))
+                         .bind(9, static_cast<std::int64_t>(checkpoint_.counts.rows))
+                         .bind(10, static_cast<std::int64_t>(checkpoint_.next_offset))
+                         .run());
+  return check_job_still_ours();
+}
+
+Status SqliteImportSession::check_job_still_ours() {
+  if (database_.changes() == 1) return {};
+  return make_error("job " + std::to_string(job_) + " is no longer running from row " +
+                    std::to_string(checkpoint_.counts.rows + 1) +
+                    ": another session moved it on or ended it");
 }
 
 Status SqliteImportSession::write_batch(const BatchChanges& changes) {
@@ -820,6 +901,7 @@ Status SqliteImportSession::write_batch(const BatchChanges& changes) {
     PI_RETURN_IF_ERROR(database_.execute("SAVEPOINT batch"));
     auto status = write_changes(changes);
     (void)database_.execute(status.ok() ? "RELEASE batch" : "ROLLBACK TO batch; RELEASE batch");
+    if (status.ok()) checkpoint_ = changes.checkpoint;
     return status;
   }
   auto status = write_changes(changes);
@@ -829,7 +911,9 @@ Status SqliteImportSession::write_batch(const BatchChanges& changes) {
     return status;
   }
   transaction_open_ = false;
-  return commit_or_roll_back(database_);
+  PI_RETURN_IF_ERROR(commit_or_roll_back(database_));
+  checkpoint_ = changes.checkpoint;
+  return {};
 }
 
 Status SqliteImportSession::for_each_row_error(
@@ -839,19 +923,7 @@ Status SqliteImportSession::for_each_row_error(
 
 Status SqliteImportSession::for_each_failed_row(
     const std::function<bool(const FailedRowRange&)>& fn) {
-  PI_ASSIGN_OR_RETURN(auto select, database_.prepare("SELECT row, offset, length FROM "
-                                                     "job_failed_rows WHERE job_id = ?1 ORDER "
-                                                     "BY row"));
-  select->bind(1, job_);
-  while (true) {
-    PI_ASSIGN_OR_RETURN(bool more, select->step());
-    if (!more) break;
-    FailedRowRange range{static_cast<std::uint64_t>(select->column_int(0)),
-                         static_cast<std::uint64_t>(select->column_int(1)),
-                         static_cast<std::uint64_t>(select->column_int(2))};
-    if (!fn(range)) break;
-  }
-  return {};
+  return store_.for_each_job_failed_row(company_, job_, fn);
 }
 
 Status SqliteImportSession::finish(const JobEnd& end) {
@@ -871,21 +943,27 @@ Status SqliteImportSession::finish(const JobEnd& end) {
   for (const auto& error : end.file_errors) {
     file_errors.push_back({{"class", error.class_name}, {"message", error.message}});
   }
-  PI_ASSIGN_OR_RETURN(auto* update,
-                      store_.statement("UPDATE jobs SET status = ?2, rows = ?3, created = ?4, "
-                                       "updated = ?5, failed = ?6, retryable = ?7, warnings = ?8, "
-                                       "file_errors = ?9, finished_at = ?10 WHERE job_id = ?1"));
-  return update->bind(1, job_)
-      .bind(2, std::string_view(to_string(end.status)))
-      .bind(3, static_cast<std::int64_t>(end.counts.rows))
-      .bind(4, static_cast<std::int64_t>(end.counts.created))
-      .bind(5, static_cast<std::int64_t>(end.counts.updated))
-      .bind(6, static_cast<std::int64_t>(end.counts.failed))
-      .bind(7, static_cast<std::int64_t>(end.counts.retryable))
-      .bind(8, warnings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .bind(9, file_errors.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .bind(10, format_timestamp(clock_.now()))
-      .run();
+  PI_ASSIGN_OR_RETURN(
+      auto* update,
+      store_.statement("UPDATE jobs SET status = ?2, rows = ?3, created = ?4, updated = ?5, "
+                       "failed = ?6, retryable = ?7, warnings = ?8, file_errors = ?9, "
+                       "finished_at = ?10 WHERE job_id = ?1 AND status = 'running' AND rows = ?11 "
+                       "AND next_offset = ?12"));
+  PI_RETURN_IF_ERROR(
+      update->bind(1, job_)
+          .bind(2, std::string_view(to_string(end.status)))
+          .bind(3, static_cast<std::int64_t>(end.counts.rows))
+          .bind(4, static_cast<std::int64_t>(end.counts.created))
+          .bind(5, static_cast<std::int64_t>(end.counts.updated))
+          .bind(6, static_cast<std::int64_t>(end.counts.failed))
+          .bind(7, static_cast<std::int64_t>(end.counts.retryable))
+          .bind(8, warnings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+          .bind(9, file_errors.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+          .bind(10, format_timestamp(clock_.now()))
+          .bind(11, static_cast<std::int64_t>(checkpoint_.counts.rows))
+          .bind(12, static_cast<std::int64_t>(checkpoint_.next_offset))
+          .run());
+  return check_job_still_ours();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "core/importing/importer.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/importing/forwarding_store.h"
 
 using namespace person_import;
 
@@ -30,85 +31,32 @@ class TableCarrierLookup final : public CarrierLookup {
 };
 
 // Delegates to a real session but fails write_batch on the chosen call.
-class FailingSession final : public ImportSession {
+class FailingSession final : public test_doubles::ForwardingSession {
  public:
   FailingSession(std::unique_ptr<ImportSession> inner, int fail_on_batch)
-      : inner_(std::move(inner)), fail_on_batch_(fail_on_batch) {}
-  JobId job_id() const override { return inner_->job_id(); }
-  Result<PersonSnapshot> load_persons(const PersonLookupKeys& keys) override {
-    return inner_->load_persons(keys);
-  }
-  Result<PersonId> allocate_person_id() override { return inner_->allocate_person_id(); }
+      : ForwardingSession(std::move(inner)), fail_on_batch_(fail_on_batch) {}
   Status write_batch(const BatchChanges& changes) override {
     if (++batches_ == fail_on_batch_) return make_error("injected: connection lost");
     return inner_->write_batch(changes);
   }
-  Status for_each_row_error(const std::function<bool(const RowErrorRecord&)>& fn) override {
-    return inner_->for_each_row_error(fn);
-  }
-  Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) override {
-    return inner_->for_each_failed_row(fn);
-  }
-  Status finish(const JobEnd& end) override { return inner_->finish(end); }
 
  private:
-  std::unique_ptr<ImportSession> inner_;
   int fail_on_batch_;
   int batches_ = 0;
 };
 
-class FailingStore final : public Store {
+class FailingStore final : public test_doubles::ForwardingStore {
  public:
-  FailingStore(Store& inner, int fail_on_batch) : inner_(inner), fail_on_batch_(fail_on_batch) {}
-  Result<Company> ensure_company(const std::string& key) override {
-    return inner_.ensure_company(key);
-  }
-  Result<std::optional<Company>> find_company(const std::string& key) override {
-    return inner_.find_company(key);
-  }
-  Result<std::vector<Company>> list_companies() override { return inner_.list_companies(); }
-  Status add_authorized_key(CompanyId company, const std::string& line) override {
-    return inner_.add_authorized_key(company, line);
-  }
-  Result<std::vector<std::string>> list_authorized_keys(CompanyId company) override {
-    return inner_.list_authorized_keys(company);
-  }
-  Status remove_authorized_key(CompanyId company, const std::string& line) override {
-    return inner_.remove_authorized_key(company, line);
-  }
-  Result<std::vector<FieldDefinition>> list_fields(CompanyId company) override {
-    return inner_.list_fields(company);
-  }
-  Status add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) override {
-    return inner_.add_fields(company, fields);
-  }
-  Result<std::optional<PersonRecord>> find_person(CompanyId company,
-                                                  const PersonSelector& selector) override {
-    return inner_.find_person(company, selector);
-  }
-  Status for_each_person(CompanyId company,
-                         const std::function<bool(const PersonRecord&)>& fn) override {
-    return inner_.for_each_person(company, fn);
-  }
+  FailingStore(Store& inner, int fail_on_batch)
+      : ForwardingStore(inner), fail_on_batch_(fail_on_batch) {}
   Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
                                                       const JobStart& start) override {
     PI_ASSIGN_OR_RETURN(auto session, inner_.begin_import(company, start));
     return std::unique_ptr<ImportSession>(
         std::make_unique<FailingSession>(std::move(session), fail_on_batch_));
   }
-  Result<std::vector<JobRecord>> list_jobs(CompanyId company) override {
-    return inner_.list_jobs(company);
-  }
-  Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override {
-    return inner_.find_job(company, job);
-  }
-  Status for_each_job_row_error(CompanyId company, JobId job,
-                                const std::function<bool(const RowErrorRecord&)>& fn) override {
-    return inner_.for_each_job_row_error(company, job, fn);
-  }
 
  private:
-  Store& inner_;
   int fail_on_batch_;
 };
 

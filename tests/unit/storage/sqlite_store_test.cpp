@@ -400,3 +400,69 @@ TEST_CASE("a job's row errors are read only through its own company") {
   CHECK(count(acme->id) == 1);
   CHECK(count(other->id) == 0);
 }
+
+TEST_CASE("find_job_by_source finds the company's latest job of a path; failed rows stream back") {
+  test_support::TempDirectory directory;
+  auto store = open(directory.file("store.db"));
+  auto acme = store->ensure_company("acme");
+  auto other = store->ensure_company("other");
+  REQUIRE(acme.ok());
+  REQUIRE(other.ok());
+  auto start_for = [](const std::string& source) {
+    JobStart start = job_start("in.persons");
+    start.source_path = source;
+    return start;
+  };
+  JobId first = 0;
+  JobId second = 0;
+  {
+    auto session = store->begin_import(*acme, start_for("/q/acme/1-in.persons"));
+    REQUIRE(session.ok());
+    first = (*session)->job_id();
+    BatchChanges changes;
+    changes.failed_rows = {{2, 30, 5}, {1, 20, 4}};
+    changes.checkpoint.counts = {2, 0, 0, 2, 0};
+    REQUIRE((*session)->write_batch(changes).ok());
+    REQUIRE((*session)->finish(JobEnd{JobStatus::kCompleted, {2, 0, 0, 2, 0}, {}, {}}).ok());
+  }
+  {
+    auto session = store->begin_import(*acme, start_for("/q/acme/1-in.persons"));
+    REQUIRE(session.ok());
+    second = (*session)->job_id();  // left running
+  }
+  auto found = store->find_job_by_source(acme->id, "/q/acme/1-in.persons");
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->job_id == second);
+  CHECK((*found)->status == JobStatus::kRunning);
+  CHECK((*found)->source_path == "/q/acme/1-in.persons");
+  auto missing = store->find_job_by_source(acme->id, "/q/acme/2-in.persons");
+  REQUIRE(missing.ok());
+  CHECK_FALSE(missing->has_value());
+  auto elsewhere = store->find_job_by_source(other->id, "/q/acme/1-in.persons");
+  REQUIRE(elsewhere.ok());
+  CHECK_FALSE(elsewhere->has_value());
+
+  std::vector<FailedRowRange> ranges;
+  REQUIRE(store
+              ->for_each_job_failed_row(acme->id, first,
+                                        [&](const FailedRowRange& range) {
+                                          ranges.push_back(range);
+                                          return true;
+                                        })
+              .ok());
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[0].row == 1);
+  CHECK(ranges[0].offset == 20);
+  CHECK(ranges[1].row == 2);
+  CHECK(ranges[1].length == 5);
+  std::size_t seen_elsewhere = 0;
+  REQUIRE(store
+              ->for_each_job_failed_row(other->id, first,
+                                        [&](const FailedRowRange&) {
+                                          ++seen_elsewhere;
+                                          return true;
+                                        })
+              .ok());
+  CHECK(seen_elsewhere == 0);
+}

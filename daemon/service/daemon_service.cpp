@@ -1,0 +1,251 @@
+#include "daemon/service/daemon_service.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "core/common/clock.h"
+#include "core/storage/store.h"
+#include "daemon/queueing/upload_queue.h"
+#include "daemon/service/import_scheduler.h"
+#include "daemon/service/systemd_notify.h"
+#include "daemon/watching/folder_watcher.h"
+
+namespace person_import::service {
+namespace {
+
+spdlog::level::level_enum spdlog_level(daemon::LogLevel level) {
+  switch (level) {
+    case daemon::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case daemon::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case daemon::LogLevel::kInfo:
+      return spdlog::level::info;
+    case daemon::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case daemon::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Lines on stderr (journald stamps and keeps them under systemd); colours only on a terminal.
+void set_up_logging(daemon::LogLevel level) {
+  spdlog::sink_ptr sink;
+  if (::isatty(STDERR_FILENO)) {
+    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  }
+  auto logger = std::make_shared<spdlog::logger>("person-import", std::move(sink));
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  logger->set_level(spdlog_level(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+Result<dev_t> device_of(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return make_error("cannot stat " + path.string());
+  return status.st_dev;
+}
+
+// `key = value` lines of the effective configuration, by key.
+std::map<std::string, std::string> config_values(const daemon::DaemonOptions& options) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(daemon::to_toml(options));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto equals = line.find(" = ");
+    if (line.empty() || line.front() == '#' || equals == std::string::npos) continue;
+    values[line.substr(0, equals)] = line.substr(equals + 3);
+  }
+  return values;
+}
+
+class Service {
+ public:
+  Service(daemon::DaemonOptions options, ConfigSource source)
+      : options_(std::move(options)),
+        source_(std::move(source)),
+        drop_root_(options_.drop_root),
+        queue_(daemon::effective_state_dir(options_)),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+
+  int run() {
+    // Signals are caught from here on: one arriving during the start-up is handled once serving.
+    if (auto started = start(); !started.ok()) {
+      spdlog::error("cannot start: {}", started.error().message);
+      return 1;
+    }
+    wait_for_signal();
+    io_.run();
+    return stop();
+  }
+
+ private:
+  Status start() {
+    std::error_code error;
+    if (!std::filesystem::is_directory(drop_root_, error)) {
+      return make_error("drop_root " + drop_root_.string() + " is not a directory");
+    }
+    const std::filesystem::path state_dir = daemon::effective_state_dir(options_);
+    std::filesystem::create_directories(state_dir, error);
+    if (error) return make_error("cannot create " + state_dir.string() + ": " + error.message());
+    PI_ASSIGN_OR_RETURN(auto root_device, device_of(drop_root_));
+    PI_ASSIGN_OR_RETURN(auto state_device, device_of(state_dir));
+    if (root_device != state_device) {
+      return make_error("state_dir " + state_dir.string() +
+                        " is not on the drop root's filesystem (picking a file up is a rename)");
+    }
+    PI_ASSIGN_OR_RETURN(auto store, open_store(options_.database));
+    PI_ASSIGN_OR_RETURN(auto companies, store->list_companies());
+    for (const auto& company : companies) {
+      PI_RETURN_IF_ERROR(create_company_folders(drop_root_, company.key));
+    }
+    store.reset();
+    PI_RETURN_IF_ERROR(queue_.open());
+
+    scheduler_ = std::make_unique<ImportScheduler>(options_.workers, options_.database, queue_,
+                                                   WorkerSettings{drop_root_, options_.batch_rows});
+    // What a previous run left in the queue goes first: each company's FIFO then holds its
+    // older files before any new upload.
+    PI_ASSIGN_OR_RETURN(auto queued, queue_.list());
+    if (!queued.empty()) spdlog::info("{} file(s) left in the queue: continuing", queued.size());
+    for (auto& file : queued) scheduler_->submit(std::move(file));
+
+    watching::WatcherOptions watcher_options;
+    watcher_options.drop_root = drop_root_;
+    watcher_options.mode = options_.watch == daemon::WatchMode::kPoll
+                               ? watching::WatchMode::kPoll
+                               : watching::WatchMode::kInotify;
+    watcher_options.poll_interval = options_.poll_interval;
+    watcher_options.settle_time = options_.settle_time;
+    PI_ASSIGN_OR_RETURN(watcher_, watching::make_folder_watcher(watcher_options, system_clock()));
+    PI_RETURN_IF_ERROR(
+        watcher_->start([this](const watching::FinishedUpload& upload) { pick_up(upload); }));
+    spdlog::info("serving {} ({} watch, {} worker(s), database {}, state {})", drop_root_.string(),
+                 watching::to_string(watcher_->mode()), options_.workers, options_.database,
+                 state_dir.string());
+    notify_systemd("READY=1");
+    return {};
+  }
+
+  // On the watcher's thread: a rename, an fsync and a FIFO append, never an import.
+  void pick_up(const watching::FinishedUpload& upload) {
+    auto queued = queue_.take(upload.company, upload.path, upload.name, upload.seen_at);
+    if (!queued.ok()) {
+      spdlog::error("{}/{}: not picked up: {}", upload.company, upload.name,
+                    queued.error().message);
+      return;
+    }
+    spdlog::info("{}/{}: picked up ({} bytes), queued as {}", upload.company, upload.name,
+                 upload.size, queued->path.filename().string());
+    std::error_code ignored;
+    std::filesystem::create_directories(drop_root_ / upload.company / "outbox", ignored);
+    scheduler_->submit(std::move(queued).value());
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      if (signal == SIGHUP) {
+        reload();
+        wait_for_signal();
+        return;
+      }
+      spdlog::info("{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      io_.stop();
+    });
+  }
+
+  void reload() {
+    auto reloaded = daemon::resolve_daemon_options(source_.config_path, source_.overrides);
+    if (!reloaded.ok()) {
+      spdlog::error("SIGHUP: configuration not reloaded, keeping the running one:\n{}",
+                    reloaded.error().message);
+      return;
+    }
+    const auto before = config_values(options_);
+    const auto after = config_values(*reloaded);
+    bool changed = false;
+    for (const auto& [key, value] : after) {
+      const auto old = before.find(key);
+      const std::string old_value = old == before.end() ? "(unset)" : old->second;
+      if (old_value == value) continue;
+      changed = true;
+      const bool live = key == "log_level" || key == "batch_rows" || key == "shutdown_timeout";
+      if (live) {
+        spdlog::info("SIGHUP: {} {} -> {} (applied)", key, old_value, value);
+      } else {
+        spdlog::warn("SIGHUP: {} {} -> {} (takes effect after a restart)", key, old_value, value);
+      }
+    }
+    if (!changed) spdlog::info("SIGHUP: configuration reloaded, nothing changed");
+    options_.log_level = reloaded->log_level;
+    options_.batch_rows = reloaded->batch_rows;
+    options_.shutdown_timeout = reloaded->shutdown_timeout;
+    spdlog::set_level(spdlog_level(options_.log_level));
+    scheduler_->set_batch_rows(options_.batch_rows);
+  }
+
+  int stop() {
+    notify_systemd("STOPPING=1");
+    watcher_->stop();
+    scheduler_->request_stop();
+    if (!scheduler_->wait_idle(options_.shutdown_timeout)) {
+      spdlog::warn(
+          "imports still running after shutdown_timeout ({}); exiting now: they resume from "
+          "their last committed batch at the next start",
+          daemon::format_duration(options_.shutdown_timeout));
+      spdlog::shutdown();
+      std::_Exit(0);
+    }
+    scheduler_.reset();
+    spdlog::info("stopped");
+    return 0;
+  }
+
+  daemon::DaemonOptions options_;
+  const ConfigSource source_;
+  const std::filesystem::path drop_root_;
+  queueing::UploadQueue queue_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  std::unique_ptr<ImportScheduler> scheduler_;
+  std::unique_ptr<watching::FolderWatcher> watcher_;
+};
+
+}  // namespace
+
+Status create_company_folders(const std::filesystem::path& drop_root, const std::string& company) {
+  for (const char* folder : {"inbox", "outbox"}) {
+    std::error_code error;
+    std::filesystem::create_directories(drop_root / company / folder, error);
+    if (error) {
+      return make_error("cannot create " + (drop_root / company / folder).string() + ": " +
+                        error.message());
+    }
+  }
+  return {};
+}
+
+int run_daemon(const daemon::DaemonOptions& options, const ConfigSource& source) {
+  set_up_logging(options.log_level);
+  Service service(options, source);
+  return service.run();
+}
+
+}  // namespace person_import::service

@@ -1,0 +1,116 @@
+#include "daemon/service/import_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/common/clock.h"
+#include "core/importing/importer.h"
+#include "daemon/outbox/manifests.h"
+#include "daemon/queueing/file_digest.h"
+
+namespace person_import::service {
+namespace {
+
+std::string describe_counts(const JobRecord& job) {
+  return "rows " + std::to_string(job.counts.rows) + ", created " +
+         std::to_string(job.counts.created) + ", updated " + std::to_string(job.counts.updated) +
+         ", failed " + std::to_string(job.counts.failed) + ", retryable " +
+         std::to_string(job.counts.retryable);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ImportWorker>> ImportWorker::open(const std::string& database) {
+  PI_ASSIGN_OR_RETURN(auto store, open_store(database));
+  return std::unique_ptr<ImportWorker>(
+      new ImportWorker(std::move(store), make_builtin_carrier_lookup()));
+}
+
+WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::UploadQueue& queue,
+                                  const WorkerSettings& settings,
+                                  const std::function<bool()>& stop_requested) {
+  const std::string what = file.company + "/" + file.name;
+  const std::string source = file.path.string();
+  auto left = [&](const std::string& message) {
+    spdlog::error("{}: {}; the file stays queued as {} until the next start", what, message,
+                  source);
+    return WorkOutcome::kLeft;
+  };
+  // A company folder without a company in the database (made by an administrator) is served:
+  // the company is created, as the command line creates one on first use.
+  auto company = store_->ensure_company(file.company);
+  if (!company.ok()) return left(company.error().message);
+  auto existing = store_->find_job_by_source(company->id, source);
+  if (!existing.ok()) return left(existing.error().message);
+
+  ImportOptions import_options;
+  import_options.batch_rows = settings.batch_rows;
+  Importer importer(*store_, *carriers_, system_clock(), import_options);
+  ImportRequest request;
+  request.path = source;
+  request.display_name = file.name;
+  request.stop_requested = stop_requested;
+  const auto started = std::chrono::steady_clock::now();
+
+  if (!existing->has_value()) {
+    auto digest = queueing::digest_file(file.path);
+    if (!digest.ok()) return left(digest.error().message);
+    request.received_at = format_timestamp(file.received_at());
+    request.bytes = digest->bytes;
+    request.sha256 = digest->sha256;
+    spdlog::info("{}: import started ({} bytes, sha256 {})", what, digest->bytes, digest->sha256);
+    auto summary = importer.run(*company, request);
+    if (!summary.ok() && !stop_requested()) {
+      spdlog::error("{}: import failed: {}", what, summary.error().message);
+    }
+  } else if ((*existing)->status == JobStatus::kRunning) {
+    const JobRecord& job = **existing;
+    spdlog::info("{}: resuming job {} after row {}", what, job.job_id, job.checkpoint.counts.rows);
+    auto summary = importer.resume(*company, job.job_id, request);
+    if (!summary.ok() && !stop_requested()) {
+      spdlog::error("{}: resuming job {} failed: {}", what, job.job_id, summary.error().message);
+    }
+  } else {
+    spdlog::info("{}: job {} had already finished ({}); writing its manifests", what,
+                 (*existing)->job_id, to_string((*existing)->status));
+  }
+
+  auto ended = store_->find_job_by_source(company->id, source);
+  if (!ended.ok()) return left(ended.error().message);
+  if (!ended->has_value()) return left("no job was recorded");
+  const JobRecord& job = **ended;
+  if (job.status == JobStatus::kRunning) {
+    if (stop_requested()) {
+      spdlog::info("{}: job {} stopped after row {}; it resumes at the next start", what,
+                   job.job_id, job.checkpoint.counts.rows);
+      return WorkOutcome::kStopped;
+    }
+    return left("job " + std::to_string(job.job_id) + " did not finish");
+  }
+  const auto outbox = settings.drop_root / file.company / "outbox";
+  if (auto written =
+          outbox::write_manifests(*store_, company->id, job, file.path, outbox, file.name);
+      !written.ok()) {
+    return left("manifests of job " + std::to_string(job.job_id) +
+                " not written: " + written.error().message);
+  }
+  if (auto removed = queue.remove(file); !removed.ok()) {
+    // The next start finds the job finished and only rewrites the manifests.
+    spdlog::warn("{}: {}", what, removed.error().message);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (job.status == JobStatus::kCompleted) {
+    spdlog::info("{}: job {} completed in {:.3f}s: {}", what, job.job_id, seconds,
+                 describe_counts(job));
+  } else {
+    const std::string reason =
+        job.file_errors.empty() ? std::string("") : ": " + job.file_errors.front().message;
+    spdlog::warn("{}: job {} {} in {:.3f}s{} ({})", what, job.job_id, to_string(job.status),
+                 seconds, reason, describe_counts(job));
+  }
+  return WorkOutcome::kDone;
+}
+
+}  // namespace person_import::service

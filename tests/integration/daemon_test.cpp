@@ -1,0 +1,477 @@
+// `person-import daemon`, driven as an administrator and clients would: the real binary on a
+// temporary drop root, files dropped by cp, mv and slow writes, SIGTERM, kill -9 and restarts.
+// Every wait is bounded.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "tests/support/test_support.h"
+
+using test_support::read_file;
+using test_support::run_command;
+using test_support::shell_quote;
+using test_support::TempDirectory;
+using test_support::write_file;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Polls `done` every 20 ms until it is true or `timeout` passes.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+// A unix datagram socket standing in for systemd's $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  const std::string& path() const { return path_; }
+  // The next message, or "" after `timeout`.
+  std::string receive(std::chrono::milliseconds timeout) {
+    pollfd entry{fd_, POLLIN, 0};
+    if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) return "";
+    char buffer[256];
+    const auto got = ::recv(fd_, buffer, sizeof buffer, 0);
+    return got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// A drop root, a database and a configuration with short timings; runs the daemon on them.
+struct DropRoot {
+  TempDirectory directory;
+  fs::path root = directory.path() / "drops";
+  std::string database = directory.file("daemon.db");
+  std::string config = directory.file("daemon.toml");
+  std::string log = directory.file("daemon.log");
+  NotifySocket notify{directory.file("notify.sock")};
+  pid_t pid = -1;
+
+  explicit DropRoot(const std::string& extra_config = "") {
+    fs::create_directories(root);
+    write_file(config,
+               "settle_time = \"200ms\"\npoll_interval = \"200ms\"\nshutdown_timeout = \"10s\"\n" +
+                   extra_config);
+  }
+  ~DropRoot() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+
+  test_support::CommandResult cli(const std::string& arguments) const {
+    return run_command(test_support::person_import_command(database, arguments));
+  }
+  void add_company(const std::string& key) const {
+    REQUIRE(cli("companies add " + key + " --drop-root " + shell_quote(root.string())).exit_code ==
+            0);
+  }
+  fs::path inbox(const std::string& company) const { return root / company / "inbox"; }
+  fs::path outbox(const std::string& company) const { return root / company / "outbox"; }
+  fs::path queue() const { return root / ".person-import" / "queue"; }
+
+  // Starts the daemon and waits for READY=1.
+  void start(int workers = 2) {
+    REQUIRE(pid < 0);
+    const std::string binary = PERSON_IMPORT_BINARY;
+    std::vector<std::string> arguments = {
+        binary, "--db",        database,      "daemon",    "--config",
+        config, "--drop-root", root.string(), "--workers", std::to_string(workers)};
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(err, 2);
+      ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
+      std::vector<char*> argv;
+      for (auto& argument : arguments) argv.push_back(argument.data());
+      argv.push_back(nullptr);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+    const std::string ready = notify.receive(10s);
+    INFO(read_file(log));
+    REQUIRE(ready == "READY=1");
+  }
+
+  // Sends `signal` and waits for the exit status (nullopt after `timeout`).
+  std::optional<int> stop(int signal, std::chrono::milliseconds timeout) {
+    REQUIRE(pid > 0);
+    ::kill(pid, signal);
+    std::optional<int> result;
+    int status = 0;
+    wait_until(
+        [&] {
+          if (::waitpid(pid, &status, WNOHANG) != pid) return false;
+          result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+          return true;
+        },
+        timeout);
+    if (result) pid = -1;
+    return result;
+  }
+
+  // Waits for `<name>.result.json` in the company's outbox and returns it parsed.
+  nlohmann::json wait_for_result(const std::string& company, const std::string& name,
+                                 std::chrono::milliseconds timeout = 20s) const {
+    const fs::path path = outbox(company) / (name + ".result.json");
+    const bool found = wait_until([&] { return fs::exists(path); }, timeout);
+    INFO(read_file(log));
+    REQUIRE(found);
+    return nlohmann::json::parse(read_file(path.string()));
+  }
+
+  std::vector<nlohmann::json> jobs(const std::string& company) const {
+    auto listed = cli("--company " + company + " jobs list --json");
+    if (listed.exit_code != 0 || listed.out.empty()) return {};
+    return nlohmann::json::parse(listed.out).get<std::vector<nlohmann::json>>();
+  }
+
+  std::string export_persons(const std::string& company) const {
+    return cli("--company " + company + " persons export").out;
+  }
+};
+
+std::string sha256sum(const std::string& path) {
+  auto result = run_command("sha256sum " + shell_quote(path));
+  return result.out.substr(0, 64);
+}
+
+// `rows` data rows creating persons e-<first>..; every `bad_every`th row has a bad mdn.
+std::string persons_file(std::size_t rows, std::size_t first = 1, std::size_t bad_every = 0,
+                         const std::string& tier = "gold") {
+  std::string text = "external_person_id,mdn,tier\n";
+  for (std::size_t index = first; index < first + rows; ++index) {
+    text += "e-" + std::to_string(index) + ",";
+    if (bad_every != 0 && index % bad_every == 0) {
+      text += "not-a-number";
+    } else {
+      text += "+1312" + std::to_string(2000000 + index);
+    }
+    text += "," + tier + "\n";
+  }
+  return text;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The export without what differs between two runs (keys, timestamps), one line per person.
+std::string comparable_export(const std::string& jsonl) {
+  std::istringstream lines(jsonl);
+  std::string line;
+  std::string out;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    auto person = nlohmann::json::parse(line);
+    person.erase("person_key");
+    person.erase("created_at");
+    person.erase("updated_at");
+    out += person.dump() + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("daemon: uploads by cp, mv and slow writes are imported and get manifests") {
+  DropRoot drops;
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  CHECK(fs::is_directory(drops.inbox("acme")));
+  CHECK(fs::is_directory(drops.outbox("acme")));
+  drops.start();
+
+  // cp: written and closed in the inbox.
+  const std::string copied = drops.directory.file("copied.persons");
+  write_file(copied, persons_file(3, 1, 2));  // row 2 fails
+  REQUIRE(run_command("cp " + shell_quote(copied) + " " + shell_quote(drops.inbox("acme").string()))
+              .exit_code == 0);
+  // mv: renamed into the inbox.
+  const std::string moved = drops.directory.file("moved.persons");
+  write_file(moved, persons_file(2, 10));
+  const std::string moved_copy = drops.directory.file("moved-copy.persons");
+  fs::copy_file(moved, moved_copy);
+  fs::rename(moved, drops.inbox("acme") / "moved.persons");
+  // Not a .persons name: left alone.
+  write_file((drops.inbox("acme") / "notes.txt").string(), "hello\n");
+  // Slow chunked writes, the file held open between them (longer than the settle time).
+  const std::string slow_text = persons_file(40, 100);
+  {
+    std::ofstream slow(drops.inbox("acme") / "slow.persons", std::ios::binary);
+    for (std::size_t offset = 0; offset < slow_text.size(); offset += 300) {
+      slow << slow_text.substr(offset, 300) << std::flush;
+      std::this_thread::sleep_for(60ms);
+    }
+  }
+
+  auto copied_result = drops.wait_for_result("acme", "copied.persons");
+  CHECK(copied_result["status"] == "completed");
+  CHECK(copied_result["file"] == "copied.persons");
+  CHECK(copied_result["company"] == "acme");
+  CHECK(copied_result["rows"] == 3);
+  CHECK(copied_result["created"] == 2);
+  CHECK(copied_result["failed"] == 1);
+  CHECK(copied_result["bytes"] == fs::file_size(copied));
+  CHECK(copied_result["sha256"] == sha256sum(copied));
+  for (const char* key : {"received_at", "started_at", "finished_at"}) {
+    CHECK(copied_result[key].is_string());
+  }
+  CHECK(copied_result["received_at"].get<std::string>() <=
+        copied_result["started_at"].get<std::string>());
+  CHECK(copied_result["started_at"].get<std::string>() <=
+        copied_result["finished_at"].get<std::string>());
+  REQUIRE(copied_result["row_errors"].size() == 1);
+  CHECK(copied_result["row_errors"][0]["row"] == 2);
+  const std::string errors =
+      read_file((drops.outbox("acme") / "copied.persons.errors.csv").string());
+  CHECK(contains(errors, "line,row,class,message,field,value\n"));
+  CHECK(contains(errors, "3,2,MobilePhoneErrors::InvalidMDNFormat"));
+  CHECK(read_file((drops.outbox("acme") / "copied.persons.failed.persons").string()) ==
+        "external_person_id,mdn,tier\ne-2,not-a-number,gold\n");
+
+  auto moved_result = drops.wait_for_result("acme", "moved.persons");
+  CHECK(moved_result["status"] == "completed");
+  CHECK(moved_result["created"] == 2);
+  CHECK(moved_result["sha256"] == sha256sum(moved_copy));
+  CHECK_FALSE(fs::exists(drops.outbox("acme") / "moved.persons.errors.csv"));
+  CHECK_FALSE(fs::exists(drops.outbox("acme") / "moved.persons.failed.persons"));
+
+  auto slow_result = drops.wait_for_result("acme", "slow.persons");
+  CHECK(slow_result["rows"] == 40);  // never a half-written file
+  CHECK(slow_result["created"] == 40);
+  CHECK(slow_result["bytes"] == slow_text.size());
+
+  // Picked-up files left the inbox and the queue; the other file stayed.
+  CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
+  CHECK_FALSE(fs::exists(drops.inbox("acme") / "copied.persons"));
+  CHECK(fs::exists(drops.inbox("acme") / "notes.txt"));
+  CHECK_FALSE(fs::exists(drops.outbox("acme") / "notes.txt.result.json"));
+  CHECK(drops.jobs("acme").size() == 3);
+
+  // A later upload under the same name replaces the manifests; both jobs stay in the history.
+  write_file(copied, persons_file(3, 1));  // no failures now
+  fs::rename(copied, drops.inbox("acme") / "copied.persons");
+  CHECK(wait_until(
+      [&] {
+        return !fs::exists(drops.outbox("acme") / "copied.persons.errors.csv") &&
+               drops.jobs("acme").size() == 4;
+      },
+      10s));
+  auto again = drops.wait_for_result("acme", "copied.persons");
+  CHECK(wait_until(
+      [&] {
+        again = nlohmann::json::parse(
+            read_file((drops.outbox("acme") / "copied.persons.result.json").string()));
+        return again["failed"] == 0;
+      },
+      5s));
+  CHECK(again["updated"] == 2);
+  CHECK(again["created"] == 1);
+  CHECK_FALSE(fs::exists(drops.outbox("acme") / "copied.persons.failed.persons"));
+
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+  CHECK(drops.notify.receive(1s) == "STOPPING=1");
+}
+
+TEST_CASE("daemon: one company's files in upload order, companies in parallel") {
+  DropRoot drops("batch_rows = 500\n");
+  drops.add_company("acme");
+  drops.add_company("beta");
+  for (const char* company : {"acme", "beta"}) {
+    REQUIRE(drops.cli(std::string("--company ") + company + " fields add tier --type string")
+                .exit_code == 0);
+  }
+  drops.start(2);
+  // A large first file keeps acme busy while the next two queue behind it; each later file
+  // updates what the earlier ones created, so only upload order gives the final state.
+  auto drop = [&](const std::string& company, const std::string& name, const std::string& text) {
+    const fs::path aside = drops.directory.path() / (company + "-" + name);
+    write_file(aside.string(), text);
+    fs::rename(aside, drops.inbox(company) / name);
+  };
+  drop("acme", "1-big.persons", persons_file(20000, 1, 0, "gold"));
+  drop("beta", "big.persons", persons_file(20000, 1, 0, "gold"));
+  std::this_thread::sleep_for(300ms);
+  drop("acme", "2-update.persons", persons_file(3, 1, 0, "silver"));
+  std::this_thread::sleep_for(300ms);
+  drop("acme", "3-update.persons", persons_file(2, 1, 0, "bronze"));
+
+  auto third = drops.wait_for_result("acme", "3-update.persons", 60s);
+  auto second = drops.wait_for_result("acme", "2-update.persons");
+  auto first = drops.wait_for_result("acme", "1-big.persons");
+  auto other = drops.wait_for_result("beta", "big.persons", 60s);
+  CHECK(first["created"] == 20000);
+  CHECK(second["updated"] == 3);
+  CHECK(third["updated"] == 2);
+  CHECK(first["finished_at"].get<std::string>() <= second["started_at"].get<std::string>());
+  CHECK(second["finished_at"].get<std::string>() <= third["started_at"].get<std::string>());
+  // Both large imports ran at the same time.
+  CHECK(first["started_at"].get<std::string>() < other["finished_at"].get<std::string>());
+  CHECK(other["started_at"].get<std::string>() < first["finished_at"].get<std::string>());
+
+  auto person = [&](const std::string& id) {
+    auto found = drops.cli("--company acme persons get --external-id " + id);
+    REQUIRE(found.exit_code == 0);
+    return nlohmann::json::parse(found.out);
+  };
+  CHECK(person("e-1")["custom_fields"]["tier"] == "bronze");
+  CHECK(person("e-3")["custom_fields"]["tier"] == "silver");
+  CHECK(person("e-4")["custom_fields"]["tier"] == "gold");
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+}
+
+TEST_CASE("daemon: an upload for a company folder made while running creates the company") {
+  DropRoot drops;
+  drops.start(1);
+  fs::create_directories(drops.inbox("newco"));
+  std::this_thread::sleep_for(300ms);  // the watcher serves the new folder
+  write_file((drops.inbox("newco") / "first.persons").string(), "external_person_id\nn-1\n");
+  auto result = drops.wait_for_result("newco", "first.persons");
+  CHECK(result["status"] == "completed");
+  CHECK(result["created"] == 1);
+  CHECK(contains(drops.export_persons("newco"), "\"n-1\""));
+  const auto stopped = drops.stop(SIGINT, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+}
+
+TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0; the restart finishes it") {
+  DropRoot drops("batch_rows = 1000\n");
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start(1);
+  const fs::path aside = drops.directory.path() / "large.persons";
+  write_file(aside.string(), persons_file(60000, 1, 997));
+  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  const bool running = wait_until(
+      [&] {
+        auto jobs = drops.jobs("acme");
+        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
+      },
+      20s);
+  INFO(read_file(drops.log));
+  REQUIRE(running);
+  const auto begin = std::chrono::steady_clock::now();
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+  CHECK(std::chrono::steady_clock::now() - begin < 10s);
+  CHECK(drops.notify.receive(1s) == "STOPPING=1");
+  auto jobs = drops.jobs("acme");
+  REQUIRE(jobs.size() == 1);
+  // Stopped before the end (a finished import would be "completed").
+  if (jobs[0]["status"] == "running") {
+    CHECK(jobs[0]["rows"] < 60000);
+    CHECK_FALSE(fs::exists(drops.outbox("acme") / "large.persons.result.json"));
+  }
+  drops.start(1);
+  auto result = drops.wait_for_result("acme", "large.persons", 120s);
+  CHECK(result["status"] == "completed");
+  CHECK(result["rows"] == 60000);
+  CHECK(result["failed"] == 60);
+  CHECK(result["created"] == 60000 - 60);
+  CHECK(drops.jobs("acme").size() == 1);
+  const auto again = drops.stop(SIGTERM, 10s);
+  REQUIRE(again);
+  CHECK(*again == 0);
+}
+
+TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no row twice") {
+  constexpr std::size_t kRows = 100000;
+  const std::string text = persons_file(kRows, 1, 991);
+
+  // The uninterrupted run: the command line, into another database.
+  TempDirectory reference;
+  const std::string reference_db = reference.file("reference.db");
+  const std::string reference_file = reference.file("large.persons");
+  write_file(reference_file, text);
+  auto cli = [&](const std::string& arguments) {
+    return run_command(test_support::person_import_command(reference_db, arguments));
+  };
+  REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
+  auto expected = cli("--company acme import --json " + shell_quote(reference_file));
+  REQUIRE(expected.exit_code == 3);
+  const auto expected_report = nlohmann::json::parse(expected.out);
+
+  DropRoot drops("batch_rows = 2000\n");
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start(1);
+  const fs::path aside = drops.directory.path() / "large.persons";
+  write_file(aside.string(), text);
+  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  const bool running = wait_until(
+      [&] {
+        auto jobs = drops.jobs("acme");
+        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
+      },
+      30s);
+  INFO(read_file(drops.log));
+  REQUIRE(running);
+  const auto killed = drops.stop(SIGKILL, 5s);
+  REQUIRE(killed);
+  CHECK(*killed == 128 + SIGKILL);
+  // The file is in the queue, not in the inbox, and no manifest exists yet.
+  CHECK_FALSE(fs::exists(drops.inbox("acme") / "large.persons"));
+  CHECK_FALSE(fs::is_empty(drops.queue() / "acme"));
+
+  drops.start(1);
+  auto result = drops.wait_for_result("acme", "large.persons", 120s);
+  for (const char* key : {"status", "rows", "created", "updated", "failed", "retryable"}) {
+    CHECK(result[key] == expected_report[key]);
+  }
+  CHECK(result["row_errors"] == expected_report["row_errors"]);
+  CHECK(drops.jobs("acme").size() == 1);
+  CHECK(comparable_export(drops.export_persons("acme")) ==
+        comparable_export(cli("--company acme persons export").out));
+  const std::string failed =
+      read_file((drops.outbox("acme") / "large.persons.failed.persons").string());
+  CHECK(std::count(failed.begin(), failed.end(), '\n') ==
+        1 + expected_report["failed"].get<std::int64_t>());
+  CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+}
