@@ -1,6 +1,7 @@
 #include "core/common/clock.h"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdint>
@@ -45,7 +46,11 @@ std::string random_person_key() {
   // of the handful of system calls libuuid makes for every key.
   thread_local std::array<std::uint8_t, 4096> pool;
   thread_local std::size_t used = pool.size();
-  if (used == pool.size()) {
+  thread_local pid_t owner = 0;
+  // A forked child inherits the pool: refill it, or parent and child hand out the same keys.
+  const pid_t process = getpid();
+  if (used == pool.size() || owner != process) {
+    owner = process;
     std::size_t filled = 0;
     while (filled < pool.size()) {
       const ssize_t got = getrandom(pool.data() + filled, pool.size() - filled, 0);
