@@ -43,6 +43,10 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   }
 }
 
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // A unix datagram socket standing in for systemd's $NOTIFY_SOCKET.
 class NotifySocket {
  public:
@@ -81,9 +85,13 @@ struct DropRoot {
 
   explicit DropRoot(const std::string& extra_config = "") {
     fs::create_directories(root);
-    write_file(config,
-               "settle_time = \"200ms\"\npoll_interval = \"200ms\"\nshutdown_timeout = \"10s\"\n" +
-                   extra_config);
+    write_config(extra_config);
+  }
+  // The configuration file: short timings (shutdown_timeout unless `extra` sets it) and `extra`.
+  void write_config(const std::string& extra) const {
+    std::string text = "settle_time = \"200ms\"\npoll_interval = \"200ms\"\n";
+    if (!contains(extra, "shutdown_timeout")) text += "shutdown_timeout = \"10s\"\n";
+    write_file(config, text + extra);
   }
   ~DropRoot() {
     if (pid > 0) {
@@ -187,10 +195,6 @@ std::string persons_file(std::size_t rows, std::size_t first = 1, std::size_t ba
     text += "," + tier + "\n";
   }
   return text;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // The export without what differs between two runs (keys, timestamps), one line per person.
@@ -474,4 +478,111 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   const auto stopped = drops.stop(SIGTERM, 10s);
   REQUIRE(stopped);
   CHECK(*stopped == 0);
+}
+
+TEST_CASE("daemon: SIGHUP reloads the configuration; an invalid one keeps the running one") {
+  DropRoot drops("log_level = \"info\"\nbatch_rows = 500\n");
+  drops.add_company("acme");
+  drops.start(1);
+  auto drop = [&](const std::string& name, const std::string& text) {
+    const fs::path aside = drops.directory.path() / name;
+    write_file(aside.string(), text);
+    fs::rename(aside, drops.inbox("acme") / name);
+  };
+  auto log_since = [&](std::size_t offset) { return read_file(drops.log).substr(offset); };
+  auto hangup_and_wait_for = [&](const std::string& line) {
+    const std::size_t offset = read_file(drops.log).size();
+    REQUIRE(::kill(drops.pid, SIGHUP) == 0);
+    const bool logged = wait_until([&] { return contains(log_since(offset), line); }, 5s);
+    INFO(read_file(drops.log));
+    REQUIRE(logged);
+    return offset;
+  };
+
+  drop("1.persons", "external_person_id\nh-1\n");
+  CHECK(drops.wait_for_result("acme", "1.persons")["status"] == "completed");
+  CHECK_FALSE(contains(read_file(drops.log), "[debug]"));
+
+  // Live keys apply at once; another key changed is logged as needing a restart.
+  write_file(drops.config,
+             "settle_time = \"200ms\"\npoll_interval = \"300ms\"\nshutdown_timeout = \"10s\"\n"
+             "log_level = \"debug\"\nbatch_rows = 700\nworkers = 3\n");
+  const std::size_t reloaded = hangup_and_wait_for("SIGHUP: log_level \"info\" -> \"debug\"");
+  const std::string reload_lines = log_since(reloaded);
+  CHECK(contains(reload_lines, "[info] SIGHUP: log_level \"info\" -> \"debug\" (applied)"));
+  CHECK(contains(reload_lines, "[info] SIGHUP: batch_rows 500 -> 700 (applied)"));
+  CHECK(contains(reload_lines,
+                 "[warning] SIGHUP: poll_interval \"200ms\" -> \"300ms\" (takes effect after a "
+                 "restart)"));
+  // The same flags as at start: --workers 1 still overrides the file, so workers is unchanged.
+  CHECK_FALSE(contains(reload_lines, "workers"));
+
+  // Debug lines appear from now on.
+  drop("2.persons", "external_person_id\nh-2\n");
+  CHECK(drops.wait_for_result("acme", "2.persons")["status"] == "completed");
+  CHECK(contains(log_since(reloaded), "[debug] finished upload:"));
+
+  // An invalid file is logged and ignored: the running configuration (debug) stays, serving goes
+  // on. Had its log_level been applied, the info and debug lines below would not be written.
+  write_file(drops.config,
+             "settle_time = \"200ms\"\npoll_interval = \"300ms\"\nshutdown_timeout = \"10s\"\n"
+             "log_level = \"error\"\nbatch_rows = 0\n");
+  const std::size_t invalid = hangup_and_wait_for("SIGHUP: configuration not reloaded");
+  drop("3.persons", "external_person_id\nh-3\n");
+  CHECK(drops.wait_for_result("acme", "3.persons")["status"] == "completed");
+  const std::string after_invalid = log_since(invalid);
+  CHECK(contains(after_invalid, "[error] SIGHUP: configuration not reloaded"));
+  CHECK(contains(after_invalid, "batch_rows"));
+  CHECK(contains(after_invalid, "[debug] finished upload:"));
+  CHECK(contains(after_invalid, "[info] acme/3.persons: picked up"));
+  CHECK(contains(drops.export_persons("acme"), "\"h-3\""));
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+}
+
+TEST_CASE("daemon: shutdown_timeout forces the exit during a long batch; the restart finishes") {
+  constexpr std::size_t kRows = 200000;
+  // One batch holds the whole file, so it runs far longer than the shutdown timeout.
+  DropRoot drops("shutdown_timeout = \"100ms\"\nbatch_rows = 1000000\n");
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start(1);
+  const fs::path aside = drops.directory.path() / "huge.persons";
+  write_file(aside.string(), persons_file(kRows));
+  fs::rename(aside, drops.inbox("acme") / "huge.persons");
+  const bool started = wait_until(
+      [&] { return contains(read_file(drops.log), "acme/huge.persons: import started"); }, 10s);
+  INFO(read_file(drops.log));
+  REQUIRE(started);
+
+  const auto begin = std::chrono::steady_clock::now();
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  const auto took = std::chrono::steady_clock::now() - begin;
+  INFO(read_file(drops.log));
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+  CHECK(took < 1500ms);  // 100ms and a margin; the batch itself takes seconds
+  CHECK(drops.notify.receive(1s) == "STOPPING=1");
+  CHECK(contains(read_file(drops.log), "imports still running after shutdown_timeout (100ms)"));
+  // Forced out mid-batch: nothing of it committed, the job waits at its checkpoint.
+  auto jobs = drops.jobs("acme");
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0]["status"] == "running");
+  CHECK(jobs[0]["rows"] == 0);
+  CHECK_FALSE(fs::exists(drops.outbox("acme") / "huge.persons.result.json"));
+
+  drops.start(1);
+  auto result = drops.wait_for_result("acme", "huge.persons", 60s);
+  CHECK(result["status"] == "completed");
+  CHECK(result["rows"] == kRows);
+  CHECK(result["created"] == kRows);
+  jobs = drops.jobs("acme");
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0]["status"] == "completed");
+  const std::string exported = drops.export_persons("acme");
+  CHECK(static_cast<std::size_t>(std::count(exported.begin(), exported.end(), '\n')) == kRows);
+  const auto again = drops.stop(SIGTERM, 10s);
+  REQUIRE(again);
+  CHECK(*again == 0);
 }
