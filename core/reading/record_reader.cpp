@@ -142,6 +142,23 @@ RecordReader::Match RecordReader::match_multibyte(const char* p, const char* end
 }
 
 template <bool kMultibyte>
+RecordReader::RunEnd RecordReader::scan_run(const char*& p, const char* end) const {
+  const char delimiter = delimiter_lead_;
+  while (p < end && *p != delimiter && *p != '\n') ++p;
+  if (p == end) return RunEnd::kContinue;
+  if (*p == '\n') return RunEnd::kNewline;
+  if constexpr (kMultibyte) {
+    const Match match = match_multibyte(p, end);
+    if (match == Match::kNeedMore) return RunEnd::kNeedMore;
+    if (match == Match::kNo) {
+      ++p;  // part of the run
+      return RunEnd::kContinue;
+    }
+  }
+  return RunEnd::kDelimiter;
+}
+
+template <bool kMultibyte>
 Result<RecordReader::Scan> RecordReader::scan_record_with() {
   // For a single byte this is the plain scanner: every `if constexpr (kMultibyte)` block is
   // left out. For a multibyte delimiter a byte equal to its first byte is only a candidate,
@@ -204,20 +221,13 @@ Result<RecordReader::Scan> RecordReader::scan_record_with() {
           break;
         }
         case State::kUnquoted: {
-          while (p < e && *p != delimiter && *p != '\n') ++p;
-          if (p == e) break;
-          if (*p == '\n') return end_at_newline(p - base);
-          if constexpr (kMultibyte) {
-            const Match match = match_multibyte(p, e);
-            if (match == Match::kNeedMore) {
-              need_more = true;
-              break;
-            }
-            if (match == Match::kNo) {
-              ++p;  // part of the value
-              break;
-            }
+          const RunEnd run_end = scan_run<kMultibyte>(p, e);
+          if (run_end == RunEnd::kContinue) break;
+          if (run_end == RunEnd::kNeedMore) {
+            need_more = true;
+            break;
           }
+          if (run_end == RunEnd::kNewline) return end_at_newline(p - base);
           push_unquoted(value_begin_, relative(p - base));
           blank_so_far_ = false;
           state_ = State::kFieldStart;
@@ -281,20 +291,13 @@ Result<RecordReader::Scan> RecordReader::scan_record_with() {
           break;
         }
         case State::kTrailingText: {
-          while (p < e && *p != delimiter && *p != '\n') ++p;
-          if (p == e) break;
-          if (*p == '\n') return end_at_newline(p - base);
-          if constexpr (kMultibyte) {
-            const Match match = match_multibyte(p, e);
-            if (match == Match::kNeedMore) {
-              need_more = true;
-              break;
-            }
-            if (match == Match::kNo) {
-              ++p;
-              break;
-            }
+          const RunEnd run_end = scan_run<kMultibyte>(p, e);
+          if (run_end == RunEnd::kContinue) break;
+          if (run_end == RunEnd::kNeedMore) {
+            need_more = true;
+            break;
           }
+          if (run_end == RunEnd::kNewline) return end_at_newline(p - base);
           text_after_quote_ = true;
           push_value(value_begin_, quoted_end_, true, value_escaped_);
           state_ = State::kFieldStart;

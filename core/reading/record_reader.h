@@ -112,6 +112,13 @@ class RecordReader {
   // whole multibyte delimiter; kNeedMore when the buffer ends before that is known.
   enum class Match : unsigned char { kNo, kYes, kNeedMore };
   Match match_multibyte(const char* p, const char* end) const;
+  // Advances `p` over a run of value bytes (unquoted, or text after a closing quote) and says
+  // what stopped it: kContinue at the buffer's end or after stepping over a byte that only
+  // looked like a multibyte delimiter's start; else a line break, the delimiter, or kNeedMore
+  // when the buffer ends inside a possible multibyte delimiter (p stays on it).
+  enum class RunEnd : unsigned char { kContinue, kNewline, kDelimiter, kNeedMore };
+  template <bool kMultibyte>
+  RunEnd scan_run(const char*& p, const char* end) const;
   Scan end_at_newline(std::size_t newline_index);
   Scan end_at_end_of_file();
   Status fill();
