@@ -21,6 +21,8 @@ packages=(
   time                                 # /usr/bin/time for the memory benchmark
   python3                              # benchmark file generator
   systemd                              # systemd-analyze: the tests verify systemd/person-import.service
+  libpqxx-dev                          # PostgreSQL storage (libpqxx over libpq)
+  postgresql-15                        # a private PostgreSQL instance for the tests (and psql)
 )
 
 missing=()

@@ -16,6 +16,10 @@ namespace person_import {
 
 struct Error {
   std::string message;
+  // The failure may pass by itself (the database connection was lost, the server is
+  // restarting): the same work, retried later on a new connection, can succeed. Nothing of the
+  // failed transaction was kept. False for everything else.
+  bool transient = false;
 };
 
 template <class T>
@@ -71,6 +75,8 @@ class [[nodiscard]] Status {
 };
 
 inline Error make_error(std::string message) { return Error{std::move(message)}; }
+// An Error whose work may succeed when retried later on a new connection (Error::transient).
+inline Error make_transient_error(std::string message) { return Error{std::move(message), true}; }
 
 }  // namespace person_import
 
