@@ -21,6 +21,8 @@ packages=(
   time                                 # /usr/bin/time for the memory benchmark
   python3                              # benchmark file generator
   systemd                              # systemd-analyze: the tests verify systemd/person-import.service
+  openssh-server                       # /usr/sbin/sshd: the test of config/openssh/ (external SFTP server)
+  openssh-client                       # sftp, ssh, ssh-keygen: that test's stock clients
 )
 
 missing=()
