@@ -6,7 +6,7 @@
 //
 // It needs root (accounts, chroot, sshd): run as another user it exits with kSkipExitCode,
 // which ctest reports as skipped (SKIP_RETURN_CODE in tests/CMakeLists.txt). Everything it
-// makes (accounts, groups, the folder under /run, sshd and the daemon) is removed at the end,
+// makes (accounts, groups, its folder under /var/lib, sshd and the daemon) is removed at the end,
 // on failure too. Every wait is bounded.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -180,11 +180,13 @@ class NotifySocket {
 
 // Everything one run makes, undone in the destructor (which runs when a REQUIRE fails too).
 //
-// Under /run/pi-ossh-<id>/ (root-owned 0755 from / down: sshd's rule for the chroot and for the
-// AuthorizedKeysCommand; /tmp is world-writable, so it cannot serve):
+// Under /var/lib/pi-ossh-<id>/ (root-owned 0755 from / down: sshd's rule for the chroot and for
+// the AuthorizedKeysCommand; /tmp is world-writable, so it cannot serve):
 //   drops/         the drop root: drops/<company>/ is the company's chroot
 //   db/            the database, owned by the daemon's user
-//   bin/           person-import: a root-owned wrapper exec'ing the built binary
+//   bin/           person-import: a root-owned copy of the built binary, which sshd accepts as
+//                  the AuthorizedKeysCommand and the daemon's user can run wherever the build
+//                  folder is (a checkout under /root is not reachable for it)
 //   ssh/           sshd's config, host key and pid file, the client keys, logs, scratch files
 //   daemon.toml, notify.sock   the daemon's
 struct OpensshSetup {
@@ -192,7 +194,8 @@ struct OpensshSetup {
   std::string company = "pi-ossh-" + id;             // the company key and its account
   std::string daemon_user = "pi-ossh-" + id + "-d";  // the daemon's user and group
   std::string sftp_group = "pi-ossh-" + id + "-s";   // the snippet's Match group
-  fs::path base = "/run/pi-ossh-" + id;
+  fs::path base = "/var/lib/pi-ossh-" + id;
+  std::string binary = (base / "bin" / "person-import").string();
   fs::path drops = base / "drops";
   fs::path db_dir = base / "db";
   std::string database = (db_dir / "person-import.db").string();
@@ -210,10 +213,6 @@ struct OpensshSetup {
     REQUIRE(::getgrnam(daemon_user.c_str()) == nullptr);
     REQUIRE(::getgrnam(sftp_group.c_str()) == nullptr);
     REQUIRE_FALSE(fs::exists(base));
-    ::umask(022);
-    fs::create_directories(base);
-    for (const auto& folder : {drops, db_dir, ssh, base / "bin"}) fs::create_directory(folder);
-    fs::permissions(ssh, fs::perms::owner_all);
   }
 
   ~OpensshSetup() {
@@ -226,6 +225,17 @@ struct OpensshSetup {
     (void)run_command("groupdel " + sftp_group);
     std::error_code ignored;
     fs::remove_all(base, ignored);
+  }
+
+  // The folders and the binary (after construction, so that the destructor removes them).
+  void prepare() {
+    ::umask(022);
+    fs::create_directories(base);
+    for (const auto& folder : {drops, db_dir, ssh, base / "bin"}) fs::create_directory(folder);
+    fs::permissions(ssh, fs::perms::owner_all);
+    fs::copy_file(PERSON_IMPORT_BINARY, binary);
+    fs::permissions(binary, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
   }
 
   std::string log(const std::string& name) const { return (ssh / name).string(); }
@@ -255,20 +265,13 @@ struct OpensshSetup {
     replace_once(text,
                  "AuthorizedKeysCommand /usr/local/bin/person-import --db "
                  "/var/lib/person-import/person-import.db ",
-                 "AuthorizedKeysCommand " + (base / "bin" / "person-import").string() + " --db " +
-                     database + " ");
+                 "AuthorizedKeysCommand " + binary + " --db " + database + " ");
     replace_once(text, "AuthorizedKeysCommandUser person-import",
                  "AuthorizedKeysCommandUser " + daemon_user);
     return text;
   }
 
   void start_sshd() {
-    // sshd checks the AuthorizedKeysCommand's path (root-owned, not group/world-writable up to
-    // /): a wrapper in a folder that qualifies, whatever the build folder's path.
-    const std::string wrapper = (base / "bin" / "person-import").string();
-    write_file(wrapper, "#!/bin/sh\nexec " + shell_quote(PERSON_IMPORT_BINARY) + " \"$@\"\n");
-    fs::permissions(wrapper, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                 fs::perms::others_read | fs::perms::others_exec);
     write_file(log("person-import-sftp.conf"), snippet());
     const std::string host_key = (ssh / "host_ed25519_key").string();
     REQUIRE(run_command("ssh-keygen -q -t ed25519 -N '' -f " + shell_quote(host_key)).exit_code ==
@@ -304,8 +307,8 @@ struct OpensshSetup {
     write_file(config, "settle_time = \"200ms\"\npoll_interval = \"200ms\"\n");
     const std::string socket = (base / "notify.sock").string();
     NotifySocket notify(socket);
-    daemon_pid = spawn({PERSON_IMPORT_BINARY, "--db", database, "daemon", "--config", config,
-                        "--drop-root", drops.string(), "--workers", "1"},
+    daemon_pid = spawn({binary, "--db", database, "daemon", "--config", config, "--drop-root",
+                        drops.string(), "--workers", "1"},
                        log("daemon.log"), daemon_user, {{"NOTIFY_SOCKET", socket}});
     const std::string ready = notify.receive(10s);
     INFO(read_file(log("daemon.log")));
@@ -337,6 +340,7 @@ struct OpensshSetup {
 
 TEST_CASE("openssh: a company uploads through sshd with the shipped snippet, chrooted") {
   OpensshSetup setup;
+  setup.prepare();
   setup.make_daemon_user();
 
   // The company: its account and folders (the script, twice: idempotent), its key in the
