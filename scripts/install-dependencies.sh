@@ -23,6 +23,8 @@ packages=(
   systemd                              # systemd-analyze: the tests verify systemd/person-import.service
   libpqxx-dev                          # PostgreSQL storage (libpqxx over libpq)
   postgresql-15                        # a private PostgreSQL instance for the tests (and psql)
+  openssh-server                       # /usr/sbin/sshd: the test of config/openssh/ (external SFTP server)
+  openssh-client                       # sftp, ssh, ssh-keygen: that test's stock clients
 )
 
 missing=()

@@ -114,6 +114,13 @@ int run_command_line(int argc, char** argv) {
   company_add->callback(
       [&] { status = companies_add(global, company_key, key_files, company_drop_root); });
 
+  // For sshd's AuthorizedKeysCommand (README, "An external OpenSSH server").
+  std::string keys_company;
+  auto* authorized_keys = companies->add_subcommand(
+      "authorized-keys", "print a company's SSH keys for OpenSSH's AuthorizedKeysCommand");
+  authorized_keys->add_option("KEY", keys_company, "company key (sshd's %u)")->required();
+  authorized_keys->callback([&] { status = companies_authorized_keys(global, keys_company); });
+
   // config
   auto* config = app.add_subcommand("config", "the daemon's configuration file");
   config->require_subcommand(1);

@@ -358,4 +358,29 @@ int companies_add(const GlobalOptions& global, const std::string& key,
   return kExitSuccess;
 }
 
+// `companies authorized-keys KEY`: what OpenSSH's AuthorizedKeysCommand reads (README, "An
+// external OpenSSH server"). sshd asks for every user name its Match block covers, so an
+// unknown company, or a name that is no company key, prints nothing and succeeds: sshd then
+// simply finds no key. Only a failure to read the database is exit 1 (sshd denies the login
+// and logs our stderr). Each line gets the `restrict` option: no forwarding, pty or user rc
+// even if the sshd_config block were weakened; SFTP needs none of them.
+int companies_authorized_keys(const GlobalOptions& global, const std::string& key) {
+  if (!validate_company_key(key).ok()) return kExitSuccess;
+  // A mistyped --db in sshd_config must not quietly create an empty database that denies
+  // everyone: the file has to exist already.
+  if (!global.database.starts_with("postgresql://") && !std::filesystem::exists(global.database)) {
+    return fail("no database at " + global.database);
+  }
+  auto store = open_store(global.database);
+  if (!store.ok()) return fail(store.error().message);
+  auto company = (*store)->find_company(key);
+  if (!company.ok()) return fail(company.error().message);
+  if (!company->has_value()) return kExitSuccess;
+  auto lines = (*store)->list_authorized_keys((*company)->id);
+  if (!lines.ok()) return fail(lines.error().message);
+  for (const auto& line : *lines) std::cout << "restrict " << line << '\n';
+  std::cout.flush();
+  return std::cout ? kExitSuccess : fail("cannot write the keys to stdout");
+}
+
 }  // namespace person_import::cli

@@ -59,6 +59,12 @@ int companies_add(const GlobalOptions& global, const std::string& key,
                   const std::vector<std::string>& authorized_key_files,
                   const std::optional<std::string>& drop_root = std::nullopt);
 
+// `companies authorized-keys KEY`: the company's stored OpenSSH key lines on stdout, one a line,
+// each prefixed with the `restrict` option, for sshd's AuthorizedKeysCommand. Nothing (exit 0)
+// when the company is unknown or KEY is no valid company key; exit 1 when the database cannot
+// be read (a SQLite file must already exist: it is never created here).
+int companies_authorized_keys(const GlobalOptions& global, const std::string& key);
+
 // `config check FILE`: "FILE: ok" on stderr and the effective values (a complete TOML file) on
 // stdout, exit 0; or every problem on stderr, one a line, exit 1.
 int config_check(const std::string& path);

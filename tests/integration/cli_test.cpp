@@ -197,6 +197,28 @@ TEST_CASE("companies add creates a company and records its keys, all or none") {
   CHECK(cli("companies add").exit_code == 2);
 }
 
+TEST_CASE("companies authorized-keys prints a company's keys for sshd, nothing for others") {
+  Cli cli;
+  const std::string line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop";
+  const auto key = cli.file("id.pub", line + "\n# a comment\n" + line + "2 second\n");
+  // No database yet: an error (sshd denies), and none is created.
+  auto missing = cli("companies authorized-keys acme");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.empty());
+  CHECK_FALSE(std::filesystem::exists(cli.database));
+  REQUIRE(cli("companies add acme --authorized-key " + key).exit_code == 0);
+  REQUIRE(cli("companies add beta").exit_code == 0);
+  auto acme = cli("companies authorized-keys acme");
+  CHECK(acme.exit_code == 0);
+  CHECK(acme.out == "restrict " + line + "\nrestrict " + line + "2 second\n");
+  for (const char* other : {"beta", "nobody", "root", "Not-A-Key"}) {
+    auto none = cli(std::string("companies authorized-keys ") + other);
+    CHECK(none.exit_code == 0);
+    CHECK(none.out.empty());
+  }
+  CHECK(cli("companies authorized-keys").exit_code == 2);
+}
+
 TEST_CASE("the csv export has a column per custom field") {
   Cli cli;
   REQUIRE(cli("fields add tags --type multi_select --options a,b").exit_code == 0);
