@@ -19,8 +19,10 @@
 // - Exactly once: every write_batch and finish checks, in its transaction, that the job is still
 //   `running` at the checkpoint the session last saw (as the SQLite store does).
 // - person_id comes from a sequence in blocks reserved and given back under a short advisory
-//   lock (see postgresql_store.cpp): unique in the database, increasing within a session,
-//   1, 2, 3, ... like SQLite when nothing fails or runs concurrently, and dry runs take none.
+//   lock (see person_ids_reserve in postgresql_store.cpp): unique in the database, increasing
+//   within a session, 1, 2, 3, ... like SQLite when imports do not overlap (a failed or killed
+//   one included: a session alone reclaims what dead sessions reserved), and dry runs take
+//   none. No lock on a shared counter is held across a batch.
 //
 // Errors: never throws. A lost connection (or a failure to connect) is a transient Error
 // (Error::transient): the server rolled the open transaction back, nothing of it is kept, and
