@@ -1,7 +1,7 @@
 // The storage interface: every read and write the import, the command line and the daemon make.
 //
 // No SQL lives outside the storage layer. One Store is one connection to one database
-// (SQLite file or, later, PostgreSQL); everything is scoped by company, and nothing one company
+// (SQLite file or PostgreSQL); everything is scoped by company, and nothing one company
 // does is visible to another. A Store is not thread-safe: give each thread its own (they may
 // share the database). Errors are values; a Store never throws.
 //
@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/clock.h"
 #include "core/common/result.h"
 #include "core/storage/records.h"
 #include "core/values/field_definition.h"
@@ -147,13 +148,19 @@ class Store {
 };
 
 struct StoreOptions {
-  // How long a writer waits for another process's write lock before failing.
+  // How long a writer waits for another process's write lock before failing (SQLite's busy
+  // timeout; PostgreSQL's lock_timeout, which does not apply to waiting for the company's
+  // running import: see postgresql_store.h).
   int busy_timeout_ms = 30000;
 };
 
 // Opens (creating and migrating as needed) the database named by `spec`: a SQLite file path,
-// or a `postgresql://` URL. Errors: cannot open, migration failed, unsupported URL.
+// or a `postgresql://` (or `postgres://`) URL. Errors: cannot open (for PostgreSQL, a transient
+// Error: the server may come back), migration failed.
 Result<std::unique_ptr<Store>> open_store(const std::string& spec,
                                           const StoreOptions& options = {});
+// The same, with the clock that stamps what the store records (tests fix it).
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, const StoreOptions& options,
+                                          const Clock& clock);
 
 }  // namespace person_import

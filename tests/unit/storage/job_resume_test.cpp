@@ -1,8 +1,9 @@
-// Unfinished jobs and reopening them (Store::list_unfinished_jobs, Store::resume_import), on
-// real database files.
+// Unfinished jobs and reopening them (Store::list_unfinished_jobs, Store::resume_import), on a
+// real database of the backend tests/support/test_database.h selects.
 #include <catch2/catch.hpp>
 
 #include "core/storage/store.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
 using namespace person_import;
@@ -11,12 +12,13 @@ namespace {
 
 struct Database {
   test_support::TempDirectory directory;
+  std::string spec = test_support::fresh_test_database(directory.path());
   std::unique_ptr<Store> store;
   Company acme;
   Company other;
 
   Database() {
-    auto opened = open_store(directory.file("store.db"));
+    auto opened = open_store(spec);
     REQUIRE(opened.ok());
     store = std::move(opened).value();
     acme = store->ensure_company("acme").value();
@@ -72,7 +74,7 @@ struct Database {
 TEST_CASE("list_unfinished_jobs lists every company's running jobs, oldest first") {
   Database database;
   // Another connection, as a restarted daemon would have.
-  auto observer = open_store(database.directory.file("store.db"));
+  auto observer = open_store(database.spec);
   REQUIRE(observer.ok());
   auto finished = database.begin(database.acme, "done.persons");
   REQUIRE(finished->finish(JobEnd{}).ok());

@@ -1,15 +1,17 @@
-// The SQLite store, on real database files.
+// The Store contract, on a real database of the backend tests/support/test_database.h selects
+// (a SQLite file, or a fresh PostgreSQL database).
 #include <catch2/catch.hpp>
 
 #include "core/storage/store.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
 using namespace person_import;
 
 namespace {
 
-std::unique_ptr<Store> open(const std::string& path) {
-  auto store = open_store(path);
+std::unique_ptr<Store> open(const std::string& spec) {
+  auto store = open_store(spec);
   REQUIRE(store.ok());
   return std::move(store).value();
 }
@@ -65,12 +67,12 @@ void create_persons(Store& store, const Company& company, std::vector<PersonReco
 
 TEST_CASE("opening a database twice applies the migrations once") {
   test_support::TempDirectory directory;
-  const auto path = directory.file("store.db");
+  const auto database = test_support::fresh_test_database(directory.path());
   {
-    auto store = open(path);
+    auto store = open(database);
     REQUIRE(store->ensure_company("acme").ok());
   }
-  auto store = open(path);
+  auto store = open(database);
   auto companies = store->list_companies();
   REQUIRE(companies.ok());
   REQUIRE(companies->size() == 1);
@@ -79,7 +81,7 @@ TEST_CASE("opening a database twice applies the migrations once") {
 
 TEST_CASE("ensure_company creates a company once") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto first = store->ensure_company("acme");
   auto second = store->ensure_company("acme");
   REQUIRE(first.ok());
@@ -92,7 +94,7 @@ TEST_CASE("ensure_company creates a company once") {
 
 TEST_CASE("add_fields is all or none and fields are per company") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
@@ -118,7 +120,7 @@ TEST_CASE("add_fields is all or none and fields are per company") {
 
 TEST_CASE("persons are per company") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
@@ -135,7 +137,7 @@ TEST_CASE("persons are per company") {
 
 TEST_CASE("person ids increase across imports and are unique in the database") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
@@ -153,7 +155,7 @@ TEST_CASE("person ids increase across imports and are unique in the database") {
 
 TEST_CASE("load_persons finds every person any key names, and device owners") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   {
@@ -189,7 +191,7 @@ TEST_CASE("load_persons finds every person any key names, and device owners") {
 
 TEST_CASE("an external id can move between persons within one batch") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   create_persons(*store, *acme, {person(0, "k-1", "c-1")});
@@ -212,7 +214,7 @@ TEST_CASE("an external id can move between persons within one batch") {
 
 TEST_CASE("a batch that breaks a unique index writes nothing") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   create_persons(*store, *acme, {person(0, "k-1", "c-1")});
@@ -226,7 +228,7 @@ TEST_CASE("a batch that breaks a unique index writes nothing") {
 
 TEST_CASE("a dry-run session keeps nothing, not even its job or the person ids it used") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   JobStart start = job_start("dry.persons", true);
@@ -270,7 +272,7 @@ TEST_CASE("a dry-run session keeps nothing, not even its job or the person ids i
 
 TEST_CASE("a session dropped without finish keeps committed batches and the checkpoint") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   JobId job = 0;
@@ -301,7 +303,7 @@ TEST_CASE("a session dropped without finish keeps committed batches and the chec
 
 TEST_CASE("row errors stream back in row order with their fields") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   REQUIRE(acme.ok());
   auto session = store->begin_import(*acme, job_start("e.persons"));
@@ -347,7 +349,7 @@ TEST_CASE("row errors stream back in row order with their fields") {
 
 TEST_CASE("authorized keys are kept per company") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
@@ -367,15 +369,29 @@ TEST_CASE("authorized keys are kept per company") {
   CHECK(*keys == std::vector<std::string>{"ssh-ed25519 AAAA2 b@x"});
 }
 
-TEST_CASE("a postgresql URL is refused clearly until that backend exists") {
-  auto store = open_store("postgresql://localhost/people");
-  REQUIRE_FALSE(store.ok());
-  CHECK(store.error().message.find("PostgreSQL") != std::string::npos);
+TEST_CASE("a postgresql URL opens PostgreSQL; an unreachable server is a transient error") {
+  // No server listens in this folder: connecting fails, and may succeed later.
+  test_support::TempDirectory directory;
+  for (const std::string scheme : {"postgresql", "postgres"}) {
+    auto store =
+        open_store(scheme + ":///people?host=" + directory.path().string() + "&connect_timeout=5");
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.error().transient);
+    CHECK(store.error().message.find("PostgreSQL") != std::string::npos);
+  }
+}
+
+TEST_CASE("a SQLite path is not mistaken for a URL", "[sqlite]") {
+  test_support::TempDirectory directory;
+  auto store = open_store(directory.file("postgresql:"));
+  REQUIRE(store.ok());
+  CHECK(std::filesystem::exists(directory.file("postgresql:")));
+  CHECK_FALSE(open_store("").ok());
 }
 
 TEST_CASE("a job's row errors are read only through its own company") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
@@ -403,7 +419,7 @@ TEST_CASE("a job's row errors are read only through its own company") {
 
 TEST_CASE("find_job_by_source finds the company's latest job of a path; failed rows stream back") {
   test_support::TempDirectory directory;
-  auto store = open(directory.file("store.db"));
+  auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
   auto other = store->ensure_company("other");
   REQUIRE(acme.ok());
