@@ -251,6 +251,11 @@ Result<ImportSummary> apply_rows(ImportSession& session, const Stages& stages,
   }
   // Stopped on request: left running at its last committed batch, to be resumed.
   if (run.stopped()) return status.error();
+  // A failure that may pass, for a caller that will resume: left running likewise (the failed
+  // batch was rolled back).
+  if (!status.ok() && status.error().transient && request.keep_running_on_transient_error) {
+    return status.error();
+  }
   // What committed stays committed and is reported; a failed job says why it stopped.
   summary.counts = run.committed_counts();
   if (status.ok()) {

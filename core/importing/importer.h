@@ -62,6 +62,12 @@ struct ImportRequest {
   // Called once the import is done, before its session ends, so the row errors can still be
   // read (a dry run's vanish with it): for a human summary.
   std::function<void(const ImportSummary&, const RowErrorSource&)> on_summary;
+  // A database failure that may pass (Error::transient: a lost connection, a deadlock) does
+  // not end the job as failed: it stays `running` at its last committed batch, run() or resume()
+  // returns that Error, and the caller resumes the job later (the daemon, on a new connection).
+  // Off: the job ends `failed` as for any other database failure (the command line, which has
+  // no one to resume it).
+  bool keep_running_on_transient_error = false;
   // Recorded with the job (the daemon's receipt time, size and checksum).
   std::optional<std::string> received_at;
   std::optional<std::uint64_t> bytes;
@@ -78,7 +84,8 @@ class Importer {
 
   // Imports `request.path` for `company`. A rejected file or a row error is a successful call
   // whose summary says so; an Error means the import could not be carried out (unreadable
-  // file, database failure) — the job, if one was started, is then marked failed — or that a
+  // file, database failure) — the job, if one was started, is then marked failed (but see
+  // ImportRequest::keep_running_on_transient_error) — or that a
   // requested result file could not be written (every other one still is).
   Result<ImportSummary> run(const Company& company, const ImportRequest& request);
 
@@ -104,7 +111,8 @@ class Importer {
   // job for the company, the job is a dry run or has finished, or the file or the database
   // failed before any row was read (all of these leave the job as it was, so a running job can
   // be resumed later); or, as for `run`, a database failure mid-way (the job is then marked
-  // failed) or a result file that could not be written.
+  // failed, unless ImportRequest::keep_running_on_transient_error and the failure is transient)
+  // or a result file that could not be written.
   Result<ImportSummary> resume(const Company& company, JobId job, const ImportRequest& request);
 
  private:

@@ -35,17 +35,20 @@ Status write_file_atomically(const std::string& path,
       final_path.has_parent_path() ? final_path.parent_path() : std::filesystem::path(".");
   const std::filesystem::path temporary =
       directory / ("." + final_path.filename().string() + ".tmp-" + std::to_string(getpid()));
-  auto fail = [&](const std::string& message) -> Status {
+  // `write`'s own Error is passed on as it is (a lost database connection stays transient).
+  auto fail = [&](Error error) -> Status {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    return make_error(message);
+    return error;
   };
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) return fail("cannot write " + temporary.string() + ": " + std::strerror(errno));
-    if (auto status = write(out); !status.ok()) return fail(status.error().message);
+    if (!out) {
+      return fail(make_error("cannot write " + temporary.string() + ": " + std::strerror(errno)));
+    }
+    if (auto status = write(out); !status.ok()) return fail(status.error());
     out.flush();
-    if (!out) return fail("cannot write " + temporary.string());
+    if (!out) return fail(make_error("cannot write " + temporary.string()));
   }
   // fsync before rename: after a crash the final name holds the whole file or the old one.
   const int descriptor = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
@@ -55,7 +58,7 @@ Status write_file_atomically(const std::string& path,
   }
   std::error_code error;
   std::filesystem::rename(temporary, final_path, error);
-  if (error) return fail("cannot rename into " + path + ": " + error.message());
+  if (error) return fail(make_error("cannot rename into " + path + ": " + error.message()));
   return {};
 }
 

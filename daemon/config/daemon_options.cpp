@@ -95,6 +95,15 @@ std::vector<Problem> check_values(const DaemonOptions& options) {
   note("settle_time", duration_problem(options.settle_time, format_duration(options.settle_time)));
   note("shutdown_timeout",
        duration_problem(options.shutdown_timeout, format_duration(options.shutdown_timeout)));
+  note("reconnect_delay",
+       duration_problem(options.reconnect_delay, format_duration(options.reconnect_delay)));
+  note("reconnect_max_delay",
+       duration_problem(options.reconnect_max_delay, format_duration(options.reconnect_max_delay)));
+  if (options.reconnect_delay > options.reconnect_max_delay) {
+    note("reconnect_delay", "must not exceed reconnect_max_delay (" +
+                                format_duration(options.reconnect_max_delay) + ", got " +
+                                format_duration(options.reconnect_delay) + ")");
+  }
   note("batch_rows", batch_rows_problem(static_cast<std::int64_t>(
                          std::min<std::size_t>(options.batch_rows, INT64_MAX))));
   if (options.sftp_listen) {
@@ -219,6 +228,9 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
       {"poll_interval", [](auto& v, auto& o) { return read_duration(v, o.poll_interval); }},
       {"settle_time", [](auto& v, auto& o) { return read_duration(v, o.settle_time); }},
       {"shutdown_timeout", [](auto& v, auto& o) { return read_duration(v, o.shutdown_timeout); }},
+      {"reconnect_delay", [](auto& v, auto& o) { return read_duration(v, o.reconnect_delay); }},
+      {"reconnect_max_delay",
+       [](auto& v, auto& o) { return read_duration(v, o.reconnect_max_delay); }},
       {"batch_rows",
        [](auto& v, auto& o) { return read_integer(v, &batch_rows_problem, o.batch_rows); }},
       {"log_level", [](auto& v, auto& o) { return read_choice(v, kLogLevels, o.log_level); }},
@@ -548,6 +560,8 @@ std::string to_toml(const DaemonOptions& options) {
   string("poll_interval", format_duration(options.poll_interval));
   string("settle_time", format_duration(options.settle_time));
   string("shutdown_timeout", format_duration(options.shutdown_timeout));
+  string("reconnect_delay", format_duration(options.reconnect_delay));
+  string("reconnect_max_delay", format_duration(options.reconnect_max_delay));
   number("batch_rows", options.batch_rows);
   string("log_level", to_string(options.log_level));
   if (options.sftp_listen) {

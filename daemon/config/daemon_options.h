@@ -80,6 +80,15 @@ struct DaemonOptions {
   // batch never commits. Default: 30s.
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
 
+  // When an import loses its database connection (a failure that may pass, Error::transient:
+  // the server restarted, a connection was terminated), the worker drops its connection, waits,
+  // reconnects and continues the file from its last committed batch. The first wait is
+  // reconnect_delay; each failed attempt doubles it, up to reconnect_max_delay. SIGTERM ends the
+  // wait (the file stays queued). Defaults: 500ms and 30s; reconnect_delay must not exceed
+  // reconnect_max_delay.
+  std::chrono::milliseconds reconnect_delay{500};
+  std::chrono::milliseconds reconnect_max_delay{std::chrono::seconds{30}};
+
   // Rows resolved and committed per transaction (ImportOptions::batch_rows); also the most
   // work redone after a crash. Default: 5000; 1 to 1,000,000.
   std::size_t batch_rows = 5000;
@@ -119,8 +128,8 @@ Result<DaemonOptions> resolve_daemon_options(const std::optional<std::string>& c
 void apply_overrides(const DaemonOverrides& overrides, DaemonOptions& options);
 
 // Checks the rules above: drop_root set, paths not empty, workers 1..256, batch_rows
-// 1..1,000,000, durations 1ms..24h, sftp_listen of the form HOST:PORT. The Error lists every
-// broken rule, one a line (`key: …`).
+// 1..1,000,000, durations 1ms..24h, reconnect_delay <= reconnect_max_delay, sftp_listen of the
+// form HOST:PORT. The Error lists every broken rule, one a line (`key: …`).
 Status validate(const DaemonOptions& options);
 
 // `<drop_root>/.person-import` unless state_dir is set.

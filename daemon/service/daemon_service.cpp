@@ -118,8 +118,10 @@ class Service {
     store.reset();
     PI_RETURN_IF_ERROR(queue_.open());
 
-    scheduler_ = std::make_unique<ImportScheduler>(options_.workers, options_.database, queue_,
-                                                   WorkerSettings{drop_root_, options_.batch_rows});
+    scheduler_ = std::make_unique<ImportScheduler>(
+        options_.workers, options_.database, queue_,
+        WorkerSettings{drop_root_, options_.batch_rows, options_.reconnect_delay,
+                       options_.reconnect_max_delay});
     // What a previous run left in the queue goes first: each company's FIFO then holds its
     // older files before any new upload.
     PI_ASSIGN_OR_RETURN(auto queued, queue_.list());

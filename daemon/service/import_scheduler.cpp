@@ -46,18 +46,10 @@ bool ImportScheduler::wait_idle(std::chrono::milliseconds timeout) {
 
 ImportWorker* ImportScheduler::worker_for_this_thread() {
   const auto id = std::this_thread::get_id();
-  {
-    std::lock_guard lock(mutex_);
-    if (auto found = workers_.find(id); found != workers_.end()) return found->second.get();
-  }
-  auto opened = ImportWorker::open(database_);
-  if (!opened.ok()) {
-    spdlog::error("worker: cannot open the database: {}", opened.error().message);
-    return nullptr;
-  }
   std::lock_guard lock(mutex_);
   auto& slot = workers_[id];
-  slot = std::move(opened).value();
+  // Its connection is opened by the first file it imports.
+  if (!slot) slot = std::make_unique<ImportWorker>(database_);
   return slot.get();
 }
 
@@ -72,18 +64,14 @@ void ImportScheduler::run_next(const std::string& company) {
     }
   }
   if (file) {
-    if (ImportWorker* worker = worker_for_this_thread()) {
-      WorkerSettings settings = settings_;
-      settings.batch_rows = batch_rows_;
-      try {
-        worker->process(*file, queue_, settings, [this] { return stopping_.load(); });
-      } catch (const std::exception& exception) {
-        spdlog::error("{}/{}: unexpected failure: {}; the file stays queued", file->company,
-                      file->name, exception.what());
-      }
-    } else {
-      spdlog::error("{}/{}: not imported (no database connection); the file stays queued",
-                    file->company, file->name);
+    ImportWorker* worker = worker_for_this_thread();
+    WorkerSettings settings = settings_;
+    settings.batch_rows = batch_rows_;
+    try {
+      worker->process(*file, queue_, settings, [this] { return stopping_.load(); });
+    } catch (const std::exception& exception) {
+      spdlog::error("{}/{}: unexpected failure: {}; the file stays queued", file->company,
+                    file->name, exception.what());
     }
   }
   std::lock_guard lock(mutex_);

@@ -4,9 +4,10 @@
 // parallel. After each file its company's next one is posted again (rather than run in a loop),
 // so with fewer workers than busy companies they take turns file by file.
 //
-// Each pool thread opens its own ImportWorker (Store, carrier lookup) on first use; they are
-// closed when the scheduler is destroyed. submit() never blocks on an import: the watcher's
-// thread only appends to a FIFO.
+// Each pool thread makes its own ImportWorker (Store, carrier lookup) on first use; they are
+// closed when the scheduler is destroyed. A worker that loses its database connection waits
+// and reconnects within the file it is importing (import_worker.h), holding its company's turn.
+// submit() never blocks on an import: the watcher's thread only appends to a FIFO.
 #pragma once
 
 #include <atomic>

@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "core/common/clock.h"
 #include "core/importing/importer.h"
+#include "daemon/config/daemon_options.h"
 #include "daemon/outbox/manifests.h"
 #include "daemon/queueing/file_digest.h"
 
@@ -19,30 +22,83 @@ std::string describe_counts(const JobRecord& job) {
          std::to_string(job.counts.retryable);
 }
 
+// Sleeps `delay` in short steps; false as soon as stop_requested() is true.
+bool wait_unless_stopped(std::chrono::milliseconds delay,
+                         const std::function<bool()>& stop_requested) {
+  const auto deadline = std::chrono::steady_clock::now() + delay;
+  while (true) {
+    if (stop_requested()) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        deadline - now, std::chrono::milliseconds(20)));
+  }
+}
+
 }  // namespace
 
-Result<std::unique_ptr<ImportWorker>> ImportWorker::open(const std::string& database) {
-  PI_ASSIGN_OR_RETURN(auto store, open_store(database));
-  return std::unique_ptr<ImportWorker>(
-      new ImportWorker(std::move(store), make_builtin_carrier_lookup()));
+StoreOpener ImportWorker::default_store_opener() {
+  return [](const std::string& database) { return open_store(database); };
 }
+
+ImportWorker::ImportWorker(std::string database, StoreOpener open_store)
+    : database_(std::move(database)),
+      open_store_(std::move(open_store)),
+      carriers_(make_builtin_carrier_lookup()) {}
 
 WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::UploadQueue& queue,
                                   const WorkerSettings& settings,
                                   const std::function<bool()>& stop_requested) {
   const std::string what = file.company + "/" + file.name;
+  std::chrono::milliseconds delay = settings.reconnect_delay;
+  for (int retry = 1;; ++retry) {
+    auto outcome = attempt(file, queue, settings, stop_requested);
+    if (outcome.ok()) return *outcome;
+    // A transient failure: whatever the connection was doing was rolled back. Start over on a
+    // new one, which finds the job where its last committed batch left it.
+    store_.reset();
+    if (stop_requested()) {
+      spdlog::info("{}: {}; stopping: the file stays queued as {} until the next start", what,
+                   outcome.error().message, file.path.string());
+      return WorkOutcome::kStopped;
+    }
+    spdlog::warn("{}: database connection lost ({}); reconnecting in {} (retry {})", what,
+                 outcome.error().message, daemon::format_duration(delay), retry);
+    if (!wait_unless_stopped(delay, stop_requested)) {
+      spdlog::info(
+          "{}: stopped while waiting to reconnect: the file stays queued as {} until "
+          "the next start",
+          what, file.path.string());
+      return WorkOutcome::kStopped;
+    }
+    delay = std::min(delay * 2, settings.reconnect_max_delay);
+  }
+}
+
+Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
+                                          queueing::UploadQueue& queue,
+                                          const WorkerSettings& settings,
+                                          const std::function<bool()>& stop_requested) {
+  const std::string what = file.company + "/" + file.name;
   const std::string source = file.path.string();
-  auto left = [&](const std::string& message) {
-    spdlog::error("{}: {}; the file stays queued as {} until the next start", what, message,
-                  source);
+  // A transient error is handed back to process() to reconnect; any other leaves the file.
+  auto left = [&](const Error& error, const std::string& context = "") -> Result<WorkOutcome> {
+    if (error.transient) return Error{context + error.message, true};
+    spdlog::error("{}: {}{}; the file stays queued as {} until the next start", what, context,
+                  error.message, source);
     return WorkOutcome::kLeft;
   };
+  if (!store_) {
+    auto opened = open_store_(database_);
+    if (!opened.ok()) return left(opened.error(), "cannot open the database: ");
+    store_ = std::move(opened).value();
+  }
   // A company folder without a company in the database (made by an administrator) is served:
   // the company is created, as the command line creates one on first use.
   auto company = store_->ensure_company(file.company);
-  if (!company.ok()) return left(company.error().message);
+  if (!company.ok()) return left(company.error());
   auto existing = store_->find_job_by_source(company->id, source);
-  if (!existing.ok()) return left(existing.error().message);
+  if (!existing.ok()) return left(existing.error());
 
   ImportOptions import_options;
   import_options.batch_rows = settings.batch_rows;
@@ -51,17 +107,19 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
   request.path = source;
   request.display_name = file.name;
   request.stop_requested = stop_requested;
+  request.keep_running_on_transient_error = true;  // resumed below, on a new connection
   const auto started = std::chrono::steady_clock::now();
 
   if (!existing->has_value()) {
     auto digest = queueing::digest_file(file.path);
-    if (!digest.ok()) return left(digest.error().message);
+    if (!digest.ok()) return left(digest.error());
     request.received_at = format_timestamp(file.received_at());
     request.bytes = digest->bytes;
     request.sha256 = digest->sha256;
     spdlog::info("{}: import started ({} bytes, sha256 {})", what, digest->bytes, digest->sha256);
     auto summary = importer.run(*company, request);
     if (!summary.ok() && !stop_requested()) {
+      if (summary.error().transient) return summary.error();
       spdlog::error("{}: import failed: {}", what, summary.error().message);
     }
   } else if ((*existing)->status == JobStatus::kRunning) {
@@ -69,6 +127,7 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
     spdlog::info("{}: resuming job {} after row {}", what, job.job_id, job.checkpoint.counts.rows);
     auto summary = importer.resume(*company, job.job_id, request);
     if (!summary.ok() && !stop_requested()) {
+      if (summary.error().transient) return summary.error();
       spdlog::error("{}: resuming job {} failed: {}", what, job.job_id, summary.error().message);
     }
   } else {
@@ -77,8 +136,8 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
   }
 
   auto ended = store_->find_job_by_source(company->id, source);
-  if (!ended.ok()) return left(ended.error().message);
-  if (!ended->has_value()) return left("no job was recorded");
+  if (!ended.ok()) return left(ended.error());
+  if (!ended->has_value()) return left(make_error("no job was recorded"));
   const JobRecord& job = **ended;
   if (job.status == JobStatus::kRunning) {
     if (stop_requested()) {
@@ -86,14 +145,14 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
                    job.job_id, job.checkpoint.counts.rows);
       return WorkOutcome::kStopped;
     }
-    return left("job " + std::to_string(job.job_id) + " did not finish");
+    return left(make_error("job " + std::to_string(job.job_id) + " did not finish"));
   }
   const auto outbox = settings.drop_root / file.company / "outbox";
   if (auto written =
           outbox::write_manifests(*store_, company->id, job, file.path, outbox, file.name);
       !written.ok()) {
-    return left("manifests of job " + std::to_string(job.job_id) +
-                " not written: " + written.error().message);
+    return left(written.error(),
+                "manifests of job " + std::to_string(job.job_id) + " not written: ");
   }
   if (auto removed = queue.remove(file); !removed.ok()) {
     // The next start finds the job finished and only rewrites the manifests.

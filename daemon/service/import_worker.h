@@ -10,8 +10,17 @@
 // Then the manifests are written from the stored job and the queued file is deleted. A crash at
 // any point repeats only the steps after the last one that completed, so every row is applied
 // once and the manifests always appear.
+//
+// A lost database connection (any step failing with an Error whose `transient` is true: opening
+// the store, an import's batch, writing the manifests) does not leave the file: the worker drops
+// its Store, waits (WorkerSettings::reconnect_delay, doubling after each failed attempt up to
+// reconnect_max_delay; each retry is logged; stop_requested ends the wait, kStopped) and starts
+// over on a new connection with the same steps, so the job is resumed from its checkpoint (the
+// failed batch was rolled back) and every row is still applied exactly once. Other errors leave
+// the file queued until the next start (kLeft).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -28,7 +37,14 @@ namespace person_import::service {
 struct WorkerSettings {
   std::filesystem::path drop_root;  // outboxes are <drop_root>/<company>/outbox
   std::size_t batch_rows = 5000;
+  // The wait before reconnecting after a transient database failure, doubled after each
+  // further one for the same file, up to reconnect_max_delay (DaemonOptions).
+  std::chrono::milliseconds reconnect_delay{500};
+  std::chrono::milliseconds reconnect_max_delay{std::chrono::seconds{30}};
 };
+
+// Opens a Store on `database` (open_store; tests inject failing stores).
+using StoreOpener = std::function<Result<std::unique_ptr<Store>>(const std::string& database)>;
 
 enum class WorkOutcome {
   kDone,     // imported (or found imported), manifests written, queued file removed
@@ -38,17 +54,24 @@ enum class WorkOutcome {
 
 class ImportWorker {
  public:
-  // Opens the worker's own connection to `database`.
-  static Result<std::unique_ptr<ImportWorker>> open(const std::string& database);
+  // The worker's own connection to `database` is opened by `open_store` when a file needs it
+  // (and again after a lost connection).
+  explicit ImportWorker(std::string database, StoreOpener open_store = default_store_opener());
 
   WorkOutcome process(const queueing::QueuedFile& file, queueing::UploadQueue& queue,
                       const WorkerSettings& settings, const std::function<bool()>& stop_requested);
 
- private:
-  ImportWorker(std::unique_ptr<Store> store, std::unique_ptr<CarrierLookup> carriers)
-      : store_(std::move(store)), carriers_(std::move(carriers)) {}
+  static StoreOpener default_store_opener();
 
-  std::unique_ptr<Store> store_;
+ private:
+  // One pass over the steps: the outcome, or a transient Error to reconnect and pass again on.
+  Result<WorkOutcome> attempt(const queueing::QueuedFile& file, queueing::UploadQueue& queue,
+                              const WorkerSettings& settings,
+                              const std::function<bool()>& stop_requested);
+
+  const std::string database_;
+  const StoreOpener open_store_;
+  std::unique_ptr<Store> store_;  // null until opened, and after a lost connection
   std::unique_ptr<CarrierLookup> carriers_;
 };
 

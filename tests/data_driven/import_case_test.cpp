@@ -1,8 +1,10 @@
 // Runs one data-driven import case (tests/data/import/<case>/, see README.md there) through the
 // built binary and compares the report, export, errors CSV and failed rows with the expected
 // files beside the input. The case directory comes from PERSON_IMPORT_CASE; ctest registers one
-// test per directory. With PERSON_IMPORT_UPDATE_EXPECTED=1 the actual outputs are written as the
-// expected files instead (review every change before committing it).
+// test per directory and backend (a SQLite file, or a fresh PostgreSQL database when
+// PERSON_IMPORT_TEST_BACKEND=postgresql: tests/support/test_database.h). With
+// PERSON_IMPORT_UPDATE_EXPECTED=1 the actual outputs are written as the expected files instead
+// (review every change before committing it).
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -10,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -83,7 +86,7 @@ TEST_CASE("import case") {
   const fs::path case_dir(case_env);
   INFO("case: " << case_dir.filename().string());
   test_support::TempDirectory work;
-  const std::string database = work.file("case.db");
+  const std::string database = test_support::fresh_test_database(work.path().string(), "case.db");
   auto run = [&](const std::string& arguments) {
     return test_support::run_command(test_support::person_import_command(database, arguments));
   };

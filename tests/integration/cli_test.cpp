@@ -1,8 +1,10 @@
-// The command line, driven as a user would: the built binary, a real database file.
+// The command line, driven as a user would: the built binary, a real database (a SQLite file or
+// a PostgreSQL database, see tests/support/test_database.h).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/storage/store.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
 using test_support::read_file;
@@ -15,7 +17,7 @@ namespace {
 
 struct Cli {
   TempDirectory directory;
-  std::string database = directory.file("cli.db");
+  std::string database = test_support::fresh_test_database(directory.path().string(), "cli.db");
   test_support::CommandResult operator()(const std::string& arguments) const {
     return run_command(test_support::person_import_command(database, arguments));
   }
@@ -28,7 +30,8 @@ struct Cli {
 
 }  // namespace
 
-TEST_CASE("import exit statuses: 0 all applied, 3 row errors, 4 rejected, 2 usage, 1 failure") {
+TEST_CASE("import exit statuses: 0 all applied, 3 row errors, 4 rejected, 2 usage, 1 failure",
+          "[database]") {
   Cli cli;
   CHECK(cli("import " + cli.file("ok.persons", "external_person_id\nc-1\n")).exit_code == 0);
   CHECK(cli("import " + cli.file("rows.persons", "person_id\n99\n")).exit_code == 3);
@@ -38,7 +41,8 @@ TEST_CASE("import exit statuses: 0 all applied, 3 row errors, 4 rejected, 2 usag
   CHECK(cli("import " + shell_quote(cli.directory.file("missing.persons"))).exit_code == 1);
 }
 
-TEST_CASE("the report goes to stdout only with --json; human output goes to stderr") {
+TEST_CASE("the report goes to stdout only with --json - human output goes to stderr",
+          "[database]") {
   Cli cli;
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
   auto quiet = cli("import " + input);
@@ -52,7 +56,7 @@ TEST_CASE("the report goes to stdout only with --json; human output goes to stde
   CHECK(report["status"] == "completed");
 }
 
-TEST_CASE("a dry run (--dry-run) changes nothing and records no job") {
+TEST_CASE("a dry run (--dry-run) changes nothing and records no job", "[database]") {
   Cli cli;
   auto dry =
       cli("import --dry-run --json " + cli.file("in.persons", "external_person_id\nc-1\nc-1\n"));
@@ -67,7 +71,7 @@ TEST_CASE("a dry run (--dry-run) changes nothing and records no job") {
   CHECK(cli("jobs list").out.empty());
 }
 
-TEST_CASE("fields add, load and list") {
+TEST_CASE("fields add, load and list", "[database]") {
   Cli cli;
   CHECK(cli("fields add tier --type single_select --options gold,silver").exit_code == 0);
   CHECK(cli("fields add nick --type string --charset gsm").exit_code == 0);
@@ -94,7 +98,7 @@ TEST_CASE("fields add, load and list") {
   CHECK(nlohmann::json::parse(cli("fields list --json").out).size() == 3);
 }
 
-TEST_CASE("persons get by each identifier, exit 1 when none") {
+TEST_CASE("persons get by each identifier, exit 1 when none", "[database]") {
   Cli cli;
   REQUIRE(cli("import " + cli.file("in.persons", "external_person_id,mdn\nc-1,3125550123\n"))
               .exit_code == 0);
@@ -111,7 +115,7 @@ TEST_CASE("persons get by each identifier, exit 1 when none") {
   CHECK(cli("persons get --person-id 1 --external-id c-1").exit_code == 2);
 }
 
-TEST_CASE("everything is per company") {
+TEST_CASE("everything is per company", "[database]") {
   Cli cli;
   REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
   // Another company does not have the field: the column is unknown there.
@@ -129,7 +133,7 @@ TEST_CASE("everything is per company") {
   CHECK(cli("--company 'Bad Key' persons export").exit_code == 1);
 }
 
-TEST_CASE("the environment supplies the database and the company") {
+TEST_CASE("the environment supplies the database and the company", "[database]") {
   Cli cli;
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
   const std::string environment =
@@ -140,7 +144,7 @@ TEST_CASE("the environment supplies the database and the company") {
   CHECK(cli("--company acme persons export").out.find("c-1") != std::string::npos);
 }
 
-TEST_CASE("jobs list and show keep every import with its report") {
+TEST_CASE("jobs list and show keep every import with its report", "[database]") {
   Cli cli;
   const auto input = cli.file("in.persons", "person_id,external_person_id\n,c-1\n42,\n");
   auto imported = cli("import --json " + input);
@@ -157,7 +161,7 @@ TEST_CASE("jobs list and show keep every import with its report") {
   CHECK(cli("jobs show abc").exit_code == 2);
 }
 
-TEST_CASE("the errors CSV and failed rows are written where asked") {
+TEST_CASE("the errors CSV and failed rows are written where asked", "[database]") {
   Cli cli;
   const std::string content = "Delimiter: ;\n\nexternal_person_id;person_id\nc-1;\n;\"7\"\nc-2;x\n";
   const auto input = cli.file("in.persons", content);
@@ -176,7 +180,7 @@ TEST_CASE("the errors CSV and failed rows are written where asked") {
   CHECK(cli("import " + shell_quote(failed)).exit_code == 0);
 }
 
-TEST_CASE("no failed-rows file when no row failed") {
+TEST_CASE("no failed-rows file when no row failed", "[database]") {
   Cli cli;
   const std::string failed = cli.directory.file("failed.persons");
   REQUIRE(cli("import " + cli.file("in.persons", "external_person_id\nc-1\n") + " --failed " +
@@ -185,7 +189,7 @@ TEST_CASE("no failed-rows file when no row failed") {
   CHECK_FALSE(std::filesystem::exists(failed));
 }
 
-TEST_CASE("companies add creates a company and records its keys, all or none") {
+TEST_CASE("companies add creates a company and records its keys, all or none", "[database]") {
   Cli cli;
   const auto key = cli.file("id.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop\n");
   const auto not_a_key = cli.file("bad.pub", "hello\n");
@@ -197,15 +201,20 @@ TEST_CASE("companies add creates a company and records its keys, all or none") {
   CHECK(cli("companies add").exit_code == 2);
 }
 
-TEST_CASE("companies authorized-keys prints a company's keys for sshd, nothing for others") {
+TEST_CASE("companies authorized-keys without a database fails and creates none", "[sqlite]") {
   Cli cli;
-  const std::string line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop";
-  const auto key = cli.file("id.pub", line + "\n# a comment\n" + line + "2 second\n");
   // No database yet: an error (sshd denies), and none is created.
   auto missing = cli("companies authorized-keys acme");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.empty());
   CHECK_FALSE(std::filesystem::exists(cli.database));
+}
+
+TEST_CASE("companies authorized-keys prints a company's keys for sshd, nothing for others",
+          "[database]") {
+  Cli cli;
+  const std::string line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop";
+  const auto key = cli.file("id.pub", line + "\n# a comment\n" + line + "2 second\n");
   REQUIRE(cli("companies add acme --authorized-key " + key).exit_code == 0);
   REQUIRE(cli("companies add beta").exit_code == 0);
   auto acme = cli("companies authorized-keys acme");
@@ -219,7 +228,7 @@ TEST_CASE("companies authorized-keys prints a company's keys for sshd, nothing f
   CHECK(cli("companies authorized-keys").exit_code == 2);
 }
 
-TEST_CASE("the csv export has a column per custom field") {
+TEST_CASE("the csv export has a column per custom field", "[database]") {
   Cli cli;
   REQUIRE(cli("fields add tags --type multi_select --options a,b").exit_code == 0);
   REQUIRE(cli("fields add note --type string").exit_code == 0);
@@ -237,7 +246,7 @@ TEST_CASE("the csv export has a column per custom field") {
   CHECK(cli("persons export --format xml").exit_code == 2);
 }
 
-TEST_CASE("a progress bar is drawn on stderr when it is a terminal") {
+TEST_CASE("a progress bar is drawn on stderr when it is a terminal", "[database]") {
   Cli cli;
   std::string content = "external_person_id\n";
   for (int i = 0; i < 12000; ++i) content += "c-" + std::to_string(i) + "\n";
@@ -253,7 +262,8 @@ TEST_CASE("a progress bar is drawn on stderr when it is a terminal") {
   CHECK(screen.find("rows 12000, created 12000") != std::string::npos);
 }
 
-TEST_CASE("regression: persons get --person-id accepts digits only, like an import's person_id") {
+TEST_CASE("regression: persons get --person-id accepts digits only, like an import's person_id",
+          "[database]") {
   Cli cli;
   REQUIRE(cli("import " + cli.file("in.persons", "external_person_id\nc-1\n")).exit_code == 0);
   CHECK(cli("persons get --person-id 001").exit_code == 0);  // leading zeros are allowed
@@ -263,9 +273,10 @@ TEST_CASE("regression: persons get --person-id accepts digits only, like an impo
   CHECK(cli("persons get --person-id -1").exit_code == 1);
 }
 
-TEST_CASE("regression: global options are accepted after the command too") {
+TEST_CASE("regression: global options are accepted after the command too", "[database]") {
   Cli cli;
-  const std::string database = shell_quote(cli.directory.file("other.db"));
+  const std::string database =
+      shell_quote(test_support::fresh_test_database(cli.directory.path().string(), "other.db"));
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
   CHECK(run_command(shell_quote(PERSON_IMPORT_BINARY) + " import " + input + " --db " + database +
                     " --company acme")
@@ -281,7 +292,8 @@ TEST_CASE("regression: global options are accepted after the command too") {
             .exit_code == 2);
 }
 
-TEST_CASE("regression: a report path that cannot be written does not stop the other outputs") {
+TEST_CASE("regression: a report path that cannot be written does not stop the other outputs",
+          "[database]") {
   Cli cli;
   const std::string errors = cli.directory.file("errors.csv");
   const std::string failed = cli.directory.file("failed.persons");
@@ -298,14 +310,14 @@ TEST_CASE("regression: a report path that cannot be written does not stop the ot
   CHECK(result.err.find("rows 1, created 0, updated 0, failed 1") != std::string::npos);
 }
 
-TEST_CASE("regression: a dry run's human summary lists its row errors") {
+TEST_CASE("regression: a dry run's human summary lists its row errors", "[database]") {
   Cli cli;
   auto result = cli("import --dry-run " + cli.file("in.persons", "person_id\n5\n"));
   CHECK(result.exit_code == 3);
   CHECK(result.err.find("PersonErrors::PersonNotFound") != std::string::npos);
 }
 
-TEST_CASE("regression: reading commands never create the company") {
+TEST_CASE("regression: reading commands never create the company", "[database]") {
   Cli cli;
   REQUIRE(cli("--company real import " + cli.file("in.persons", "external_person_id\nc-1\n"))
               .exit_code == 0);

@@ -88,6 +88,7 @@ TEST_CASE("config check lists every problem, one a line") {
   CHECK(result.err == path + ":1: workers: must be between 1 and 256 (got 0)\n" + path +
                           ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
                           "workers, watch, poll_interval, settle_time, shutdown_timeout, "
+                          "reconnect_delay, reconnect_max_delay, "
                           "batch_rows, log_level, sftp_listen\n" +
                           path + ":3: batch_rows: must be between 1 and 1000000 (got 0)\n" + path +
                           ": drop_root: required: the folder holding one folder per "

@@ -17,10 +17,13 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "tests/support/postgres_connections.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
 using test_support::read_file;
@@ -77,7 +80,7 @@ class NotifySocket {
 struct DropRoot {
   TempDirectory directory;
   fs::path root = directory.path() / "drops";
-  std::string database = directory.file("daemon.db");
+  std::string database = test_support::fresh_test_database(directory.path().string(), "daemon.db");
   std::string config = directory.file("daemon.toml");
   std::string log = directory.file("daemon.log");
   NotifySocket notify{directory.file("notify.sock")};
@@ -215,7 +218,8 @@ std::string comparable_export(const std::string& jsonl) {
 
 }  // namespace
 
-TEST_CASE("daemon: uploads by cp, mv and slow writes are imported and get manifests") {
+TEST_CASE("daemon: uploads by cp, mv and slow writes are imported and get manifests",
+          "[database]") {
   DropRoot drops;
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
@@ -317,7 +321,7 @@ TEST_CASE("daemon: uploads by cp, mv and slow writes are imported and get manife
   CHECK(drops.notify.receive(1s) == "STOPPING=1");
 }
 
-TEST_CASE("daemon: one company's files in upload order, companies in parallel") {
+TEST_CASE("daemon: one company's files in upload order, companies in parallel", "[database]") {
   DropRoot drops("batch_rows = 500\n");
   drops.add_company("acme");
   drops.add_company("beta");
@@ -366,7 +370,8 @@ TEST_CASE("daemon: one company's files in upload order, companies in parallel") 
   CHECK(*stopped == 0);
 }
 
-TEST_CASE("daemon: an upload for a company folder made while running creates the company") {
+TEST_CASE("daemon: an upload for a company folder made while running creates the company",
+          "[database]") {
   DropRoot drops;
   drops.start(1);
   fs::create_directories(drops.inbox("newco"));
@@ -381,7 +386,8 @@ TEST_CASE("daemon: an upload for a company folder made while running creates the
   CHECK(*stopped == 0);
 }
 
-TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0; the restart finishes it") {
+TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0 - the restart finishes it",
+          "[database]") {
   DropRoot drops("batch_rows = 1000\n");
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
@@ -422,13 +428,15 @@ TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0; the restart 
   CHECK(*again == 0);
 }
 
-TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no row twice") {
+TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no row twice",
+          "[database]") {
   constexpr std::size_t kRows = 100000;
   const std::string text = persons_file(kRows, 1, 991);
 
   // The uninterrupted run: the command line, into another database.
   TempDirectory reference;
-  const std::string reference_db = reference.file("reference.db");
+  const std::string reference_db =
+      test_support::fresh_test_database(reference.path().string(), "reference.db");
   const std::string reference_file = reference.file("large.persons");
   write_file(reference_file, text);
   auto cli = [&](const std::string& arguments) {
@@ -480,7 +488,8 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   CHECK(*stopped == 0);
 }
 
-TEST_CASE("daemon: SIGHUP reloads the configuration; an invalid one keeps the running one") {
+TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the running one",
+          "[database]") {
   DropRoot drops("log_level = \"info\"\nbatch_rows = 500\n");
   drops.add_company("acme");
   drops.start(1);
@@ -541,7 +550,8 @@ TEST_CASE("daemon: SIGHUP reloads the configuration; an invalid one keeps the ru
   CHECK(*stopped == 0);
 }
 
-TEST_CASE("daemon: shutdown_timeout forces the exit during a long batch; the restart finishes") {
+TEST_CASE("daemon: shutdown_timeout forces the exit during a long batch - the restart finishes",
+          "[database]") {
   constexpr std::size_t kRows = 200000;
   // One batch holds the whole file, so it runs far longer than the shutdown timeout.
   DropRoot drops("shutdown_timeout = \"100ms\"\nbatch_rows = 1000000\n");
@@ -585,4 +595,151 @@ TEST_CASE("daemon: shutdown_timeout forces the exit during a long batch; the res
   const auto again = drops.stop(SIGTERM, 10s);
   REQUIRE(again);
   CHECK(*again == 0);
+}
+
+// PostgreSQL only (registered as "postgresql: integration: …"): the server ends the daemon's
+// sessions mid-import, as a restart or an administrator would.
+TEST_CASE(
+    "daemon: a lost PostgreSQL connection mid-import: it reconnects and imports the file once",
+    "[database][postgresql]") {
+  if (!test_support::testing_postgresql()) {
+    SUCCEED("PostgreSQL only");
+    return;
+  }
+  constexpr std::size_t kRows = 50000;
+  const std::string text = persons_file(kRows, 1, 991);
+
+  // The uninterrupted run: the command line, into another database.
+  TempDirectory reference;
+  const std::string reference_db = test_support::fresh_test_database(reference.path().string());
+  const std::string reference_file = reference.file("large.persons");
+  write_file(reference_file, text);
+  auto cli = [&](const std::string& arguments) {
+    return run_command(test_support::person_import_command(reference_db, arguments));
+  };
+  REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
+  auto expected = cli("--company acme import --json " + shell_quote(reference_file));
+  REQUIRE(expected.exit_code == 3);
+  const auto expected_report = nlohmann::json::parse(expected.out);
+
+  DropRoot drops("batch_rows = 1000\nreconnect_delay = \"100ms\"\nreconnect_max_delay = \"1s\"\n");
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start(1);
+  const fs::path aside = drops.directory.path() / "large.persons";
+  write_file(aside.string(), text);
+  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  // Twice: once early in the file, once further on (the second reconnection resumes again).
+  for (const std::int64_t after_rows : {1, 20000}) {
+    const bool running = wait_until(
+        [&] {
+          auto jobs = drops.jobs("acme");
+          return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] >= after_rows;
+        },
+        60s);
+    INFO(read_file(drops.log));
+    REQUIRE(running);
+    CHECK(test_support::terminate_postgres_connections(drops.database) >= 1);
+  }
+
+  auto result = drops.wait_for_result("acme", "large.persons", 120s);
+  const std::string log = read_file(drops.log);
+  INFO(log);
+  CHECK(contains(log, "acme/large.persons: database connection lost"));
+  CHECK(contains(log, "acme/large.persons: resuming job"));
+  for (const char* key : {"status", "rows", "created", "updated", "failed", "retryable"}) {
+    CHECK(result[key] == expected_report[key]);
+  }
+  CHECK(result["row_errors"] == expected_report["row_errors"]);
+  CHECK(drops.jobs("acme").size() == 1);
+  CHECK(comparable_export(drops.export_persons("acme")) ==
+        comparable_export(cli("--company acme persons export").out));
+  const std::string failed =
+      read_file((drops.outbox("acme") / "large.persons.failed.persons").string());
+  CHECK(std::count(failed.begin(), failed.end(), '\n') ==
+        1 + expected_report["failed"].get<std::int64_t>());
+  CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
+  const auto stopped = drops.stop(SIGTERM, 10s);
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+}
+
+// PostgreSQL only: two daemons, each with its own drop root and state folder, share one
+// database (a SQLite file is not meant to be shared by daemons on several machines).
+TEST_CASE("daemon: two daemons on one PostgreSQL database import each upload once",
+          "[database][postgresql]") {
+  if (!test_support::testing_postgresql()) {
+    SUCCEED("PostgreSQL only");
+    return;
+  }
+  constexpr std::size_t kRows = 6000;
+  DropRoot first("batch_rows = 500\n");
+  DropRoot second("batch_rows = 500\n");
+  second.database = first.database;
+  first.add_company("acme");
+  second.add_company("acme");  // the same company: its folders under the second drop root
+  REQUIRE(first.cli("--company acme fields add tier --type string").exit_code == 0);
+  first.start(2);
+  second.start(2);
+
+  // Uploads for the same company into both at once, naming the same persons (e-3001..e-6000)
+  // with the same mdns: whichever daemon comes second updates them.
+  auto drop = [](DropRoot& drops, const std::string& name, const std::string& text) {
+    const fs::path aside = drops.directory.path() / name;
+    write_file(aside.string(), text);
+    fs::rename(aside, drops.inbox("acme") / name);
+  };
+  drop(first, "a.persons", persons_file(kRows, 1));
+  drop(second, "b.persons", persons_file(kRows, kRows / 2 + 1));
+  drop(first, "c.persons", persons_file(kRows / 2, kRows / 4 + 1, 0, "silver"));
+  drop(second, "d.persons", persons_file(kRows / 2, kRows + 1, 0, "silver"));
+
+  std::int64_t created = 0;
+  std::int64_t updated = 0;
+  for (auto [drops, name] : {std::pair{&first, "a.persons"}, std::pair{&second, "b.persons"},
+                             std::pair{&first, "c.persons"}, std::pair{&second, "d.persons"}}) {
+    INFO(name);
+    auto result = drops->wait_for_result("acme", name, 120s);
+    CHECK(result["status"] == "completed");
+    CHECK(result["failed"] == 0);
+    CHECK(result["rows"] ==
+          result["created"].get<std::int64_t>() + result["updated"].get<std::int64_t>());
+    created += result["created"].get<std::int64_t>();
+    updated += result["updated"].get<std::int64_t>();
+  }
+  // Each file once: four jobs, one per file, all completed; every person created once.
+  const auto jobs = first.jobs("acme");
+  REQUIRE(jobs.size() == 4);
+  std::set<std::string> files;
+  for (const auto& job : jobs) {
+    CHECK(job["status"] == "completed");
+    files.insert(job["file"].get<std::string>());
+  }
+  CHECK(files == std::set<std::string>{"a.persons", "b.persons", "c.persons", "d.persons"});
+  const std::int64_t persons = kRows * 3 / 2;  // e-1 .. e-9000
+  CHECK(created == persons);
+  CHECK(updated == 2 * kRows + kRows - persons);
+
+  // Uniqueness: no external id or mdn twice.
+  std::istringstream lines(first.export_persons("acme"));
+  std::string line;
+  std::set<std::string> external_ids;
+  std::set<std::string> mdns;
+  std::int64_t count = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const auto person = nlohmann::json::parse(line);
+    ++count;
+    external_ids.insert(person["external_person_id"].get<std::string>());
+    mdns.insert(person["mdn"].get<std::string>());
+  }
+  CHECK(count == persons);
+  CHECK(static_cast<std::int64_t>(external_ids.size()) == persons);
+  CHECK(static_cast<std::int64_t>(mdns.size()) == persons);
+  for (DropRoot* drops : {&first, &second}) {
+    CHECK(wait_until([&] { return fs::is_empty(drops->queue() / "acme"); }, 5s));
+    const auto stopped = drops->stop(SIGTERM, 10s);
+    REQUIRE(stopped);
+    CHECK(*stopped == 0);
+  }
 }

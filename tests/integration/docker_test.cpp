@@ -77,7 +77,8 @@ TEST_CASE("the image's configuration is valid and uses its volumes and exposed p
   INFO(check.err);
   REQUIRE(check.exit_code == 0);
   CHECK(contains(check.out, "drop_root = \"/srv/person-import/drop\"\n"));
-  CHECK(contains(check.out, "database = \"/var/lib/person-import/person-import.db\"\n"));
+  CHECK(contains(check.out,
+                 "database = \"postgresql://person_import@postgres:5432/person_import\"\n"));
   CHECK(contains(check.out, "sftp_listen = \"0.0.0.0:2222\"\n"));
 
   const std::string dockerfile = read_file(kDockerDir + "/Dockerfile");
@@ -87,6 +88,49 @@ TEST_CASE("the image's configuration is valid and uses its volumes and exposed p
   CHECK(contains(dockerfile,
                  "\nCOPY docker/person-import.toml /etc/person-import/person-import.toml\n"));
   CHECK(contains(dockerfile, "\"--config\", \"/etc/person-import/person-import.toml\"]"));
+}
+
+// The lines of `text` from the one that is exactly `first` up to the next one indented by
+// `indent` spaces or less (a YAML block; compose.yaml holds no tabs or flow-style blocks).
+std::string yaml_block(const std::string& text, const std::string& first, std::size_t indent) {
+  std::istringstream in(text);
+  std::string block;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    const auto content = line.find_first_not_of(' ');
+    if (inside && content != std::string::npos && line[content] != '#' && content <= indent) {
+      break;
+    }
+    if (line == first) inside = true;
+    if (inside) block += line + "\n";
+  }
+  return block;
+}
+
+TEST_CASE("compose runs the daemon on its postgres service, once that is healthy") {
+  const std::string compose = read_file(kDockerDir + "/compose.yaml");
+  REQUIRE(compose.find('\t') == std::string::npos);
+  const std::string daemon = yaml_block(compose, "  person-import:", 2);
+  const std::string postgres = yaml_block(compose, "  postgres:", 2);
+  INFO(daemon);
+  INFO(postgres);
+  REQUIRE_FALSE(daemon.empty());
+  REQUIRE_FALSE(postgres.empty());
+  // The image's configuration names the postgres service, its user and database.
+  const std::string config = read_file(kDockerDir + "/person-import.toml");
+  CHECK(contains(config,
+                 "\ndatabase = \"postgresql://person_import@postgres:5432/person_import\"\n"));
+  CHECK(contains(postgres, "    image: postgres:15\n"));
+  CHECK(contains(postgres, "      POSTGRES_USER: person_import\n"));
+  CHECK(contains(postgres, "      POSTGRES_DB: person_import\n"));
+  CHECK(contains(postgres, "    healthcheck:\n"));
+  CHECK(contains(postgres, "pg_isready -U person_import -d person_import"));
+  // The daemon gets the password from the same variable, and waits for a healthy database.
+  CHECK(contains(daemon, "      PGPASSWORD: \"${POSTGRES_PASSWORD"));
+  CHECK(contains(postgres, "      POSTGRES_PASSWORD: \"${POSTGRES_PASSWORD"));
+  CHECK(contains(daemon, "    depends_on:\n      postgres:\n        condition: service_healthy\n"));
+  // Nothing overrides the configuration's database.
+  CHECK_FALSE(contains(daemon, "PERSON_IMPORT_DB"));
 }
 
 TEST_CASE("the image's runtime stage installs every shared library the binary loads") {

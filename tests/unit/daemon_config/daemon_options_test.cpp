@@ -62,17 +62,18 @@ TEST_CASE("the example config loads, and its defaults are the real ones") {
 TEST_CASE("the example config documents every key with its default") {
   const std::string example = read_file(kExample);
   const std::string defaults = "\n" + to_toml(with_drop_root("/srv/person-import"));
-  for (const char* key :
-       {"database", "drop_root", "state_dir", "workers", "watch", "poll_interval", "settle_time",
-        "shutdown_timeout", "batch_rows", "log_level", "sftp_listen"}) {
+  for (const char* key : {"database", "drop_root", "state_dir", "workers", "watch", "poll_interval",
+                          "settle_time", "shutdown_timeout", "reconnect_delay",
+                          "reconnect_max_delay", "batch_rows", "log_level", "sftp_listen"}) {
     INFO(key);
     // Each key appears as `key = …`, set or commented out, after a "# Default:" line.
     const std::regex entry("# (Default|Required)[^\n]*\n(# )?" + std::string(key) + " = ");
     CHECK(std::regex_search(example, entry));
   }
   // Where the default is a value, the comment states it and the key is set to it.
-  for (const char* key : {"database", "workers", "watch", "poll_interval", "settle_time",
-                          "shutdown_timeout", "batch_rows", "log_level"}) {
+  for (const char* key :
+       {"database", "workers", "watch", "poll_interval", "settle_time", "shutdown_timeout",
+        "reconnect_delay", "reconnect_max_delay", "batch_rows", "log_level"}) {
     INFO(key);
     std::smatch value;
     REQUIRE(std::regex_search(defaults, value, std::regex(std::string("\n") + key + " = (.*)\n")));
@@ -91,6 +92,8 @@ TEST_CASE("only drop_root is required: a file with it alone gives the defaults")
   CHECK(options->poll_interval == 2s);
   CHECK(options->settle_time == 2s);
   CHECK(options->shutdown_timeout == 30s);
+  CHECK(options->reconnect_delay == 500ms);
+  CHECK(options->reconnect_max_delay == 30s);
   CHECK(options->batch_rows == 5000);
   CHECK(options->log_level == LogLevel::kInfo);
   CHECK_FALSE(options->state_dir.has_value());
@@ -112,6 +115,8 @@ watch = "poll"
 poll_interval = "500ms"
 settle_time = 5
 shutdown_timeout = "1m"
+reconnect_delay = "250ms"
+reconnect_max_delay = 10
 batch_rows = 1000
 log_level = "debug"
 sftp_listen = "[::]:2222"
@@ -128,6 +133,8 @@ sftp_listen = "[::]:2222"
   CHECK(options->poll_interval == 500ms);
   CHECK(options->settle_time == 5s);
   CHECK(options->shutdown_timeout == 1min);
+  CHECK(options->reconnect_delay == 250ms);
+  CHECK(options->reconnect_max_delay == 10s);
   CHECK(options->batch_rows == 1000);
   CHECK(options->log_level == LogLevel::kDebug);
   CHECK(options->sftp_listen == "[::]:2222");
@@ -203,6 +210,10 @@ TEST_CASE("durations lie between 1ms and 24h") {
         negative.path + ":2: shutdown_timeout: must be between 1ms and 24h (got -5)");
   ConfigFile long_wait("drop_root = \"/d\"\nshutdown_timeout = \"25h\"\n");
   CHECK(contains(long_wait.error(), ":2: shutdown_timeout: must be between 1ms and 24h"));
+  ConfigFile reconnect("drop_root = \"/d\"\nreconnect_delay = \"1m\"\nreconnect_max_delay = 20\n");
+  CHECK(reconnect.error() == reconnect.path +
+                                 ":2: reconnect_delay: must not exceed reconnect_max_delay (20s, "
+                                 "got 1m)");
   ConfigFile seconds_over("drop_root = \"/d\"\nshutdown_timeout = 86401\n");
   CHECK(contains(seconds_over.error(), "(got 86401)"));
   // TOML integers saturate; still out of range, never wrapped into range.
@@ -273,6 +284,7 @@ TEST_CASE("unknown keys are errors that name the key, with a suggestion when one
   CHECK(far.error() == far.path +
                            ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
                            "workers, watch, poll_interval, settle_time, shutdown_timeout, "
+                           "reconnect_delay, reconnect_max_delay, "
                            "batch_rows, log_level, sftp_listen");
   // Keys in a table are not read as top-level keys.
   ConfigFile table("[daemon]\ndrop_root = \"/d\"\n");
@@ -302,7 +314,7 @@ watch = "Poll"
   CHECK(watch < drop_root);  // no line: last
 }
 
-TEST_CASE("a syntax error names its line and shows it; nothing throws") {
+TEST_CASE("a syntax error names its line and shows it - nothing throws") {
   ConfigFile file("drop_root = \"/d\"\nworkers 3\n");
   const std::string error = file.error();
   CHECK(error.rfind(file.path + ":2: syntax error: ", 0) == 0);
@@ -355,6 +367,12 @@ TEST_CASE("validate checks every rule and lists each broken one") {
   CHECK(broken([](DaemonOptions& o) { o.shutdown_timeout = 25h; }) ==
         "shutdown_timeout: must be between 1ms and 24h (got 25h)");
   CHECK(broken([](DaemonOptions& o) { o.database.clear(); }) == "database: must not be empty");
+  CHECK(broken([](DaemonOptions& o) { o.reconnect_delay = 0ms; }) ==
+        "reconnect_delay: must be between 1ms and 24h (got 0s)");
+  CHECK(broken([](DaemonOptions& o) { o.reconnect_max_delay = 25h; }) ==
+        "reconnect_max_delay: must be between 1ms and 24h (got 25h)");
+  CHECK(broken([](DaemonOptions& o) { o.reconnect_delay = 1min; }) ==
+        "reconnect_delay: must not exceed reconnect_max_delay (30s, got 1m)");
   CHECK(broken([](DaemonOptions& o) { o.state_dir = ""; }) ==
         "state_dir: must not be empty (leave it out for the default)");
   CHECK(broken([](DaemonOptions& o) { o.drop_root = std::string("/a\0b", 4); }) ==

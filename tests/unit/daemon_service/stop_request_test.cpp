@@ -8,7 +8,7 @@
 
 using namespace person_import;
 
-TEST_CASE("stop_requested stops an import after a batch; resume applies the rest once") {
+TEST_CASE("stop_requested stops an import after a batch - resume applies the rest once") {
   test_support::TempDirectory directory;
   auto store = open_store(directory.file("stop.db"));
   REQUIRE(store.ok());

@@ -1,5 +1,5 @@
 // The importer with injected parts: a carrier lookup that fails on demand and a store that
-// fails a chosen batch, over a real SQLite database.
+// fails a chosen batch, over a real database (either backend, tests/support/test_database.h).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/importing/importer.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/importing/forwarding_store.h"
 
@@ -31,33 +32,36 @@ class TableCarrierLookup final : public CarrierLookup {
 };
 
 // Delegates to a real session but fails write_batch on the chosen call.
+// (transient: an Error a retry on a new connection may fix, Error::transient).
 class FailingSession final : public test_doubles::ForwardingSession {
  public:
-  FailingSession(std::unique_ptr<ImportSession> inner, int fail_on_batch)
-      : ForwardingSession(std::move(inner)), fail_on_batch_(fail_on_batch) {}
+  FailingSession(std::unique_ptr<ImportSession> inner, int fail_on_batch, bool transient)
+      : ForwardingSession(std::move(inner)), fail_on_batch_(fail_on_batch), transient_(transient) {}
   Status write_batch(const BatchChanges& changes) override {
-    if (++batches_ == fail_on_batch_) return make_error("injected: connection lost");
+    if (++batches_ == fail_on_batch_) return Error{"injected: connection lost", transient_};
     return inner_->write_batch(changes);
   }
 
  private:
   int fail_on_batch_;
+  bool transient_;
   int batches_ = 0;
 };
 
 class FailingStore final : public test_doubles::ForwardingStore {
  public:
-  FailingStore(Store& inner, int fail_on_batch)
-      : ForwardingStore(inner), fail_on_batch_(fail_on_batch) {}
+  FailingStore(Store& inner, int fail_on_batch, bool transient = false)
+      : ForwardingStore(inner), fail_on_batch_(fail_on_batch), transient_(transient) {}
   Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
                                                       const JobStart& start) override {
     PI_ASSIGN_OR_RETURN(auto session, inner_.begin_import(company, start));
     return std::unique_ptr<ImportSession>(
-        std::make_unique<FailingSession>(std::move(session), fail_on_batch_));
+        std::make_unique<FailingSession>(std::move(session), fail_on_batch_, transient_));
   }
 
  private:
   int fail_on_batch_;
+  bool transient_;
 };
 
 struct Fixture {
@@ -67,7 +71,7 @@ struct Fixture {
   TableCarrierLookup carrier_lookup;
 
   Fixture() {
-    auto opened = open_store(directory.file("import.db"));
+    auto opened = open_store(test_support::fresh_test_database(directory.path().string()));
     REQUIRE(opened.ok());
     store = std::move(opened).value();
     auto created = store->ensure_company("acme");
@@ -183,7 +187,7 @@ TEST_CASE("within a batch an external id released by one row can be taken by a l
   CHECK(fixture.find("c-1")->device_ids == std::vector<std::string>{"d-2"});
 }
 
-TEST_CASE("a database failure mid-import fails the job; committed batches stay") {
+TEST_CASE("a database failure mid-import fails the job - committed batches stay") {
   Fixture fixture;
   FailingStore failing(*fixture.store, 2);
   ImportOptions options;
@@ -200,6 +204,50 @@ TEST_CASE("a database failure mid-import fails the job; committed batches stay")
   auto job = fixture.store->find_job(fixture.company.id, *summary.job_id);
   REQUIRE(job.ok());
   CHECK((*job)->status == JobStatus::kFailed);
+}
+
+TEST_CASE("a transient database failure fails the job too, unless the caller will resume it") {
+  const std::string content = "external_person_id\nc-1\nc-2\nc-3\nc-4\n";
+  ImportOptions options;
+  options.batch_rows = 2;
+  {
+    // The command line: no one resumes the job, so it ends failed as for any failure.
+    Fixture fixture;
+    FailingStore failing(*fixture.store, 2, true);
+    auto summary = fixture.import(content, options, &failing);
+    CHECK(summary.status == JobStatus::kFailed);
+    CHECK(summary.counts.rows == 2);
+  }
+  // The daemon: the job stays running at its last committed batch, and the Error says the
+  // failure may pass.
+  Fixture fixture;
+  FailingStore failing(*fixture.store, 2, true);
+  const std::string path = fixture.directory.file("in.persons");
+  test_support::write_file(path, content);
+  Importer importer(failing, fixture.carrier_lookup, system_clock(), options);
+  ImportRequest request;
+  request.path = path;
+  request.keep_running_on_transient_error = true;
+  auto summary = importer.run(fixture.company, request);
+  REQUIRE_FALSE(summary.ok());
+  CHECK(summary.error().transient);
+  CHECK(summary.error().message == "injected: connection lost");
+  auto jobs = fixture.store->list_jobs(fixture.company.id);
+  REQUIRE(jobs.ok());
+  REQUIRE(jobs->size() == 1);
+  CHECK(jobs->front().status == JobStatus::kRunning);
+  CHECK(jobs->front().checkpoint.counts.rows == 2);
+  CHECK(fixture.find("c-2"));
+  CHECK_FALSE(fixture.find("c-3"));
+  // Resumed on the real store, the job ends as an uninterrupted one would have.
+  Importer resumer(*fixture.store, fixture.carrier_lookup, system_clock(), options);
+  request.keep_running_on_transient_error = false;
+  auto resumed = resumer.resume(fixture.company, jobs->front().job_id, request);
+  REQUIRE(resumed.ok());
+  CHECK(resumed->status == JobStatus::kCompleted);
+  CHECK(resumed->counts.rows == 4);
+  CHECK(resumed->counts.created == 4);
+  CHECK(fixture.find("c-4"));
 }
 
 TEST_CASE("a rejected file is a job that changes nothing") {

@@ -1,5 +1,6 @@
-// Resuming interrupted imports (Importer::resume), on real database files: an import stopped
-// at any point — killed, abandoned, or by a database failure at any statement of a batch —
+// Resuming interrupted imports (Importer::resume), on real databases (either backend): an import
+// stopped at any point — killed, abandoned, by a database failure at any statement of a batch
+// (SQLite) or by its lost connection (PostgreSQL) —
 // then resumed by a fresh store and importer ends exactly as an uninterrupted import of the
 // same file into a fresh database: same persons, counts, row errors, report, errors CSV and
 // failed-rows file.
@@ -19,6 +20,8 @@
 #include "core/exporting/person_export.h"
 #include "core/importing/importer.h"
 #include "core/storage/sqlite/sqlite_database.h"
+#include "tests/support/postgres_connections.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/importing/forwarding_store.h"
 
@@ -75,11 +78,11 @@ ImportOptions small_batches() {
   return options;
 }
 
-// One database file with company `acme` and its fields, the input file and the result files
+// One database with company `acme` and its fields, the input file and the result files
 // in a folder of their own.
 struct Database {
   test_support::TempDirectory directory;
-  std::string database_path = directory.file("import.db");
+  std::string database_path = test_support::fresh_test_database(directory.path().string());
   std::string input_path = directory.file("in.persons");
 
   explicit Database(const std::string& content) {
@@ -227,6 +230,7 @@ enum class Interruption {
   kKilled,           // the process is killed (SIGKILL) with the batch's transaction open
   kFirstWriteFails,  // the database fails the batch's first write of any table
   kCheckpointFails,  // the database fails the batch's checkpoint, after its other writes
+  kConnectionLost,   // PostgreSQL: the batch's connection is terminated before it writes
 };
 
 const char* to_string(Interruption interruption) {
@@ -239,6 +243,8 @@ const char* to_string(Interruption interruption) {
       return "first write fails";
     case Interruption::kCheckpointFails:
       return "checkpoint fails";
+    case Interruption::kConnectionLost:
+      return "connection lost";
   }
   return "?";
 }
@@ -280,6 +286,68 @@ class DyingStore final : public test_doubles::ForwardingStore {
   int survived_;
   bool kill_;
 };
+
+// A session whose connection the server ends: after `survived` batches (none when INT_MAX)
+// every session of the database is terminated (pg_terminate_backend) just before the next
+// write_batch or finish, which then runs on the lost connection.
+class TerminatedSession final : public test_doubles::ForwardingSession {
+ public:
+  TerminatedSession(std::unique_ptr<ImportSession> inner, std::string url, int survived)
+      : ForwardingSession(std::move(inner)), url_(std::move(url)), survived_(survived) {}
+  Status write_batch(const BatchChanges& changes) override {
+    if (++batches_ > survived_) terminate();
+    return inner_->write_batch(changes);
+  }
+  Status finish(const JobEnd& end) override {
+    terminate();
+    return inner_->finish(end);
+  }
+  int lost() const { return lost_; }
+
+ private:
+  void terminate() {
+    if (lost_ == 0) lost_ = test_support::terminate_postgres_connections(url_);
+  }
+  std::string url_;
+  int survived_;
+  int batches_ = 0;
+  int lost_ = 0;
+};
+
+class TerminatedStore final : public test_doubles::ForwardingStore {
+ public:
+  TerminatedStore(Store& inner, std::string url, int survived)
+      : ForwardingStore(inner), url_(std::move(url)), survived_(survived) {}
+  Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
+                                                      const JobStart& start) override {
+    PI_ASSIGN_OR_RETURN(auto session, inner_.begin_import(company, start));
+    auto terminated = std::make_unique<TerminatedSession>(std::move(session), url_, survived_);
+    session_ = terminated.get();
+    return std::unique_ptr<ImportSession>(std::move(terminated));
+  }
+  const TerminatedSession* session() const { return session_; }
+
+ private:
+  std::string url_;
+  int survived_;
+  TerminatedSession* session_ = nullptr;
+};
+
+// The import's connection is lost inside batch `survived + 1` (or before the job's end): the
+// write fails with a transient Error and nothing of the batch is kept.
+void run_terminated_import(const Database& database, int survived) {
+  auto store = database.open();
+  TerminatedStore terminated(*store, database.database_path, survived);
+  auto lookup = make_builtin_carrier_lookup();
+  Importer importer(terminated, *lookup, system_clock(), small_batches());
+  ImportRequest request;
+  request.path = database.input_path;
+  auto summary = importer.run(company_of(*store), request);
+  REQUIRE_FALSE(summary.ok());
+  CHECK(summary.error().transient);
+  REQUIRE(terminated.session() != nullptr);
+  CHECK(terminated.session()->lost() >= 1);
+}
 
 // `bytes`: the file size the job records, as the daemon's do.
 void run_dying_import(const Database& database, int survived, bool kill,
@@ -362,6 +430,9 @@ void import_interrupted(const Database& database, Interruption interruption, int
       run_dying_import(database, INT_MAX, false);
       drop_fault_triggers(database);
       break;
+    case Interruption::kConnectionLost:
+      run_terminated_import(database, survived);
+      break;
   }
 }
 
@@ -388,7 +459,11 @@ Outcome resume_after(const Database& database, std::uint64_t committed_rows) {
 
 }  // namespace
 
-TEST_CASE("an import interrupted anywhere and resumed ends as if it had never stopped") {
+namespace {
+
+// Interrupts an import of each file in every batch (and before its end) in each of these ways;
+// resumed, each ends as the uninterrupted import did.
+void check_interrupted_anywhere(const std::vector<Interruption>& interruptions) {
   const std::string content = GENERATE(kSemicolonFile, kCommaFile);
   const Baseline baseline = import_uninterrupted(content);
   // The files exercise what they should.
@@ -397,8 +472,7 @@ TEST_CASE("an import interrupted anywhere and resumed ends as if it had never st
   REQUIRE(baseline.outcome.row_errors.size() >= 5);
   REQUIRE(baseline.outcome.failed_rows.find("c-6") != std::string::npos);
 
-  for (auto interruption : {Interruption::kAbandoned, Interruption::kKilled,
-                            Interruption::kFirstWriteFails, Interruption::kCheckpointFails}) {
+  for (auto interruption : interruptions) {
     // survived == batches: every batch committed, the job's end was not recorded.
     for (std::size_t survived = 0; survived <= batches; ++survived) {
       INFO(to_string(interruption) << " after batch " << survived << " of " << batches);
@@ -408,6 +482,29 @@ TEST_CASE("an import interrupted anywhere and resumed ends as if it had never st
       check_same(resume_after(database, rows), baseline.outcome);
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("an import interrupted anywhere and resumed ends as if it had never stopped") {
+  check_interrupted_anywhere({Interruption::kAbandoned, Interruption::kKilled});
+}
+
+// The failures are SQLite triggers; on PostgreSQL the next test loses the connection instead.
+TEST_CASE(
+    "an import failed by the database at any statement and resumed ends as if it had "
+    "never stopped",
+    "[sqlite]") {
+  check_interrupted_anywhere({Interruption::kFirstWriteFails, Interruption::kCheckpointFails});
+}
+
+TEST_CASE("an import whose connection is lost anywhere and resumed ends as if it had never stopped",
+          "[postgresql]") {
+  if (!test_support::testing_postgresql()) {
+    SUCCEED("PostgreSQL only (registered as \"postgresql: importing: …\")");
+    return;
+  }
+  check_interrupted_anywhere({Interruption::kConnectionLost});
 }
 
 namespace {

@@ -23,7 +23,7 @@ TEST_CASE("an input file reads sequentially in chunks", "[input_file]") {
   CHECK(seen == "0123456789");
 }
 
-TEST_CASE("seek moves the position; read_at does not", "[input_file]") {
+TEST_CASE("seek moves the position - read_at does not", "[input_file]") {
   FixtureFile fixture("0123456789");
   auto file = fixture.open();
   REQUIRE(file->seek(6).ok());

@@ -25,7 +25,7 @@ ReaderOptions tiny(std::size_t chunk_bytes, std::size_t max_record_bytes = std::
 
 }  // namespace
 
-TEST_CASE("records end at LF; positions, raw bytes and values are reported", "[record_reader]") {
+TEST_CASE("records end at LF - positions, raw bytes and values are reported", "[record_reader]") {
   const auto records = read_all("a,b\nccc,d\n");
   REQUIRE(records.size() == 2);
   CHECK(records[0].line == 1);
@@ -244,14 +244,14 @@ TEST_CASE("unquoted values are trimmed of spaces and tabs (comma delimiter)", "[
   CHECK(records[0].raw == " a \t,\tb c\t, ");
 }
 
-TEST_CASE("a tab delimiter is never trimmed; spaces still are", "[record_reader]") {
+TEST_CASE("a tab delimiter is never trimmed - spaces still are", "[record_reader]") {
   const auto records = read_all(" a \t b\t\tc \t \"q\" \n", with_delimiter("\t"));
   REQUIRE(records.size() == 1);
   CHECK(records[0].values == Values{"a", "b", "", "c", "q"});
   CHECK(records[0].quoted.back());
 }
 
-TEST_CASE("a space delimiter is never trimmed; tabs still are", "[record_reader]") {
+TEST_CASE("a space delimiter is never trimmed - tabs still are", "[record_reader]") {
   SECTION("runs of spaces are empty values") {
     const auto records = read_all("a  b\t \tc\n", with_delimiter(" "));
     REQUIRE(records.size() == 1);

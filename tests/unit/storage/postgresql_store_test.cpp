@@ -165,7 +165,7 @@ TEST_CASE("person ids from two connections at once are unique, and increase in e
   REQUIRE((*session)->finish(JobEnd{}).ok());
 }
 
-TEST_CASE("imports of one company wait for each other; other companies' imports do not",
+TEST_CASE("imports of one company wait for each other, other companies' imports do not",
           "[postgresql]") {
   PG_ONLY();
   test_support::TempDirectory directory;

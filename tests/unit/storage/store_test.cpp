@@ -369,7 +369,7 @@ TEST_CASE("authorized keys are kept per company") {
   CHECK(*keys == std::vector<std::string>{"ssh-ed25519 AAAA2 b@x"});
 }
 
-TEST_CASE("a postgresql URL opens PostgreSQL; an unreachable server is a transient error") {
+TEST_CASE("a postgresql URL opens PostgreSQL, an unreachable server is a transient error") {
   // No server listens in this folder: connecting fails, and may succeed later.
   test_support::TempDirectory directory;
   for (const std::string scheme : {"postgresql", "postgres"}) {
@@ -417,7 +417,7 @@ TEST_CASE("a job's row errors are read only through its own company") {
   CHECK(count(other->id) == 0);
 }
 
-TEST_CASE("find_job_by_source finds the company's latest job of a path; failed rows stream back") {
+TEST_CASE("find_job_by_source finds the company's latest job of a path, failed rows stream back") {
   test_support::TempDirectory directory;
   auto store = open(test_support::fresh_test_database(directory.path()));
   auto acme = store->ensure_company("acme");
