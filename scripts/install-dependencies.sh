@@ -16,6 +16,8 @@ packages=(
   libtoml11-dev                        # the daemon's configuration file (TOML: admins can comment it)
   libboost-dev                         # Boost.Asio: the daemon's worker pool and signal handling
   libssl-dev                           # OpenSSL EVP: the sha256 of each received file
+  libssh-dev                           # the daemon's built-in SFTP server
+  openssh-client                       # sftp, ssh, ssh-keygen: the SFTP tests and the demo's client
   catch2                               # tests (Catch2 v2)
   clang-format                         # the formatting gate
   time                                 # /usr/bin/time for the memory benchmark

@@ -113,6 +113,16 @@ int run_command_line(int argc, char** argv) {
       ->envname("PERSON_IMPORT_DROP_ROOT");
   company_add->callback(
       [&] { status = companies_add(global, company_key, key_files, company_drop_root); });
+  auto* company_keys = companies->add_subcommand("keys", "list a company's authorized keys");
+  company_keys->add_option("KEY", company_key, "company key")->required();
+  company_keys->callback([&] { status = companies_keys(global, company_key); });
+  std::string fingerprint;
+  auto* remove_key =
+      companies->add_subcommand("remove-key", "remove an authorized key by its fingerprint");
+  remove_key->add_option("KEY", company_key, "company key")->required();
+  remove_key->add_option("FINGERPRINT", fingerprint, "SHA256:… as `companies keys` prints it")
+      ->required();
+  remove_key->callback([&] { status = companies_remove_key(global, company_key, fingerprint); });
 
   // For sshd's AuthorizedKeysCommand (README, "An external OpenSSH server").
   std::string keys_company;

@@ -15,6 +15,7 @@
 #include "core/storage/store.h"
 #include "daemon/cli/progress_bar.h"
 #include "daemon/service/daemon_service.h"
+#include "daemon/sftp/public_keys.h"
 
 namespace person_import::cli {
 namespace {
@@ -325,16 +326,12 @@ int companies_add(const GlobalOptions& global, const std::string& key,
   for (const auto& path : authorized_key_files) {
     auto text = read_text_file(path);
     if (!text.ok()) return fail(text.error().message);
-    std::istringstream lines(*text);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty() || line.front() == '#') continue;
-      if (!line.starts_with("ssh-") && !line.starts_with("ecdsa-") && !line.starts_with("sk-")) {
-        return fail(path + ": not an OpenSSH public key line: " + line.substr(0, 40));
-      }
-      key_lines.push_back(line);
-    }
+    // Each line is decoded by libssh, as the SFTP server will: a truncated or mistyped key
+    // is refused here rather than failing every login later.
+    auto lines = sftp::parse_public_key_lines(*text);
+    if (!lines.ok()) return fail(path + ": " + lines.error().message);
+    if (lines->empty()) return fail(path + ": no public key in the file");
+    key_lines.insert(key_lines.end(), lines->begin(), lines->end());
   }
   auto store = open_store(global.database);
   if (!store.ok()) return fail(store.error().message);
@@ -381,6 +378,75 @@ int companies_authorized_keys(const GlobalOptions& global, const std::string& ke
   for (const auto& line : *lines) std::cout << "restrict " << line << '\n';
   std::cout.flush();
   return std::cout ? kExitSuccess : fail("cannot write the keys to stdout");
+}
+
+namespace {
+
+// The company's key lines with what they show, for `keys` and `remove-key`.
+struct ListedKey {
+  std::string line;
+  sftp::PublicKeyInfo info;
+};
+
+Result<std::vector<ListedKey>> listed_keys(Store& store, CompanyId company) {
+  PI_ASSIGN_OR_RETURN(auto lines, store.list_authorized_keys(company));
+  std::vector<ListedKey> keys;
+  for (auto& line : lines) {
+    auto info = sftp::parse_public_key_line(line);
+    // Lines stored before keys were checked with libssh are still shown (and removable by
+    // their type), never hidden.
+    ListedKey key{line, info.ok() ? *info : sftp::PublicKeyInfo{"invalid", "-", line}};
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+}  // namespace
+
+int companies_keys(const GlobalOptions& global, const std::string& key) {
+  if (auto valid = validate_company_key(key); !valid.ok()) return fail(valid.error().message);
+  auto store = open_store(global.database);
+  if (!store.ok()) return fail(store.error().message);
+  auto company = (*store)->find_company(key);
+  if (!company.ok()) return fail(company.error().message);
+  if (!*company) return fail("no company " + key);
+  auto keys = listed_keys(**store, (*company)->id);
+  if (!keys.ok()) return fail(keys.error().message);
+  for (const auto& listed : *keys) {
+    std::cout << listed.info.type << ' ' << listed.info.fingerprint;
+    if (!listed.info.comment.empty()) std::cout << ' ' << listed.info.comment;
+    std::cout << '\n';
+  }
+  if (keys->empty()) std::cerr << "company " << key << " has no authorized keys\n";
+  return kExitSuccess;
+}
+
+int companies_remove_key(const GlobalOptions& global, const std::string& key,
+                         const std::string& fingerprint) {
+  if (auto valid = validate_company_key(key); !valid.ok()) return fail(valid.error().message);
+  // "SHA256:abc" as `companies keys` and ssh-keygen -l print it; the bare digest too.
+  const std::string wanted =
+      fingerprint.starts_with("SHA256:") ? fingerprint : "SHA256:" + fingerprint;
+  auto store = open_store(global.database);
+  if (!store.ok()) return fail(store.error().message);
+  auto company = (*store)->find_company(key);
+  if (!company.ok()) return fail(company.error().message);
+  if (!*company) return fail("no company " + key);
+  auto keys = listed_keys(**store, (*company)->id);
+  if (!keys.ok()) return fail(keys.error().message);
+  std::size_t removed = 0;
+  for (const auto& listed : *keys) {
+    if (listed.info.fingerprint != wanted) continue;
+    if (auto status = (*store)->remove_authorized_key((*company)->id, listed.line); !status.ok()) {
+      return fail(status.error().message);
+    }
+    ++removed;
+  }
+  if (removed == 0) {
+    return fail("company " + key + " has no key " + wanted + " (see `companies keys " + key + "`)");
+  }
+  std::cerr << "company " << key << ": key " << wanted << " removed\n";
+  return kExitSuccess;
 }
 
 }  // namespace person_import::cli

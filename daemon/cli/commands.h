@@ -64,6 +64,13 @@ int companies_add(const GlobalOptions& global, const std::string& key,
 // when the company is unknown or KEY is no valid company key; exit 1 when the database cannot
 // be read (a SQLite file must already exist: it is never created here).
 int companies_authorized_keys(const GlobalOptions& global, const std::string& key);
+// `companies keys KEY`: one line per authorized key on stdout, "TYPE SHA256:… [COMMENT]".
+// Exit 1 when the company does not exist.
+int companies_keys(const GlobalOptions& global, const std::string& key);
+// `companies remove-key KEY FINGERPRINT` ("SHA256:…" as `keys` prints it): exit 1 when the
+// company has no such key. Takes effect at the SFTP server's next login.
+int companies_remove_key(const GlobalOptions& global, const std::string& key,
+                         const std::string& fingerprint);
 
 // `config check FILE`: "FILE: ok" on stderr and the effective values (a complete TOML file) on
 // stdout, exit 0; or every problem on stderr, one a line, exit 1.

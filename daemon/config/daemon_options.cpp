@@ -62,6 +62,25 @@ Outcome duration_problem(milliseconds duration, const std::string& written) {
          format_duration(kMaxDuration) + " (got " + written + ")";
 }
 
+// An integer in [low, high].
+Outcome range_problem(std::int64_t value, std::int64_t low, std::int64_t high) {
+  if (value >= low && value <= high) return std::nullopt;
+  return "must be between " + std::to_string(low) + " and " + std::to_string(high) + " (got " +
+         std::to_string(value) + ")";
+}
+Outcome sftp_sessions_problem(std::int64_t sessions) {
+  return range_problem(sessions, 1, kMaxSftpSessions);
+}
+Outcome sftp_auth_tries_problem(std::int64_t tries) {
+  return range_problem(tries, 1, kMaxSftpAuthTries);
+}
+Outcome sftp_failure_limit_problem(std::int64_t failures) {
+  return range_problem(failures, 1, kMaxSftpAuthFailureLimit);
+}
+Outcome sftp_file_size_problem(std::int64_t bytes) {
+  return range_problem(bytes, 1, static_cast<std::int64_t>(kMaxSftpFileSize));
+}
+
 Outcome path_problem(const std::string& path) {
   if (path.empty()) return "must not be empty";
   if (path.find('\0') != std::string::npos) return "must not contain a NUL character";
@@ -110,6 +129,29 @@ std::vector<Problem> check_values(const DaemonOptions& options) {
     Status address = check_listen_address(*options.sftp_listen);
     if (!address.ok()) note("sftp_listen", address.error().message);
   }
+  if (options.sftp_host_key) {
+    Outcome outcome = path_problem(*options.sftp_host_key);
+    if (outcome && options.sftp_host_key->empty()) *outcome += " (leave it out for the default)";
+    note("sftp_host_key", std::move(outcome));
+  }
+  note("sftp_max_sessions", sftp_sessions_problem(options.sftp_max_sessions));
+  Outcome per_company = sftp_sessions_problem(options.sftp_max_sessions_per_company);
+  if (!per_company && options.sftp_max_sessions_per_company > options.sftp_max_sessions) {
+    per_company =
+        "must not be above sftp_max_sessions (" + std::to_string(options.sftp_max_sessions) + ")";
+  }
+  note("sftp_max_sessions_per_company", std::move(per_company));
+  for (const auto& [key, duration] :
+       {std::pair{"sftp_idle_timeout", options.sftp_idle_timeout},
+        std::pair{"sftp_login_grace_time", options.sftp_login_grace_time},
+        std::pair{"sftp_auth_failure_window", options.sftp_auth_failure_window},
+        std::pair{"sftp_auth_block_time", options.sftp_auth_block_time}}) {
+    note(key, duration_problem(duration, format_duration(duration)));
+  }
+  note("sftp_max_file_size", sftp_file_size_problem(static_cast<std::int64_t>(
+                                 std::min<std::uint64_t>(options.sftp_max_file_size, INT64_MAX))));
+  note("sftp_max_auth_tries", sftp_auth_tries_problem(options.sftp_max_auth_tries));
+  note("sftp_auth_failure_limit", sftp_failure_limit_problem(options.sftp_auth_failure_limit));
   return problems;
 }
 
@@ -235,6 +277,34 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
        [](auto& v, auto& o) { return read_integer(v, &batch_rows_problem, o.batch_rows); }},
       {"log_level", [](auto& v, auto& o) { return read_choice(v, kLogLevels, o.log_level); }},
       {"sftp_listen", [](auto& v, auto& o) { return read_optional_string(v, o.sftp_listen); }},
+      {"sftp_host_key", [](auto& v, auto& o) { return read_optional_string(v, o.sftp_host_key); }},
+      {"sftp_max_sessions",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_sessions_problem, o.sftp_max_sessions);
+       }},
+      {"sftp_max_sessions_per_company",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_sessions_problem, o.sftp_max_sessions_per_company);
+       }},
+      {"sftp_idle_timeout", [](auto& v, auto& o) { return read_duration(v, o.sftp_idle_timeout); }},
+      {"sftp_login_grace_time",
+       [](auto& v, auto& o) { return read_duration(v, o.sftp_login_grace_time); }},
+      {"sftp_max_file_size",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_file_size_problem, o.sftp_max_file_size);
+       }},
+      {"sftp_max_auth_tries",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_auth_tries_problem, o.sftp_max_auth_tries);
+       }},
+      {"sftp_auth_failure_limit",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_failure_limit_problem, o.sftp_auth_failure_limit);
+       }},
+      {"sftp_auth_failure_window",
+       [](auto& v, auto& o) { return read_duration(v, o.sftp_auth_failure_window); }},
+      {"sftp_auth_block_time",
+       [](auto& v, auto& o) { return read_duration(v, o.sftp_auth_block_time); }},
   };
   return readers;
 }
@@ -465,6 +535,11 @@ std::string effective_state_dir(const DaemonOptions& options) {
   return (std::filesystem::path(options.drop_root) / ".person-import").string();
 }
 
+std::string effective_sftp_host_key(const DaemonOptions& options) {
+  if (options.sftp_host_key) return *options.sftp_host_key;
+  return (std::filesystem::path(effective_state_dir(options)) / "ssh_host_ed25519_key").string();
+}
+
 Result<milliseconds> parse_duration(std::string_view text) {
   auto invalid = [&] {
     return make_error(in_quotes(text) +
@@ -569,6 +644,16 @@ std::string to_toml(const DaemonOptions& options) {
   } else {
     out += "# sftp_listen is unset: no built-in SFTP server\n";
   }
+  string("sftp_host_key", effective_sftp_host_key(options));
+  number("sftp_max_sessions", options.sftp_max_sessions);
+  number("sftp_max_sessions_per_company", options.sftp_max_sessions_per_company);
+  string("sftp_idle_timeout", format_duration(options.sftp_idle_timeout));
+  string("sftp_login_grace_time", format_duration(options.sftp_login_grace_time));
+  number("sftp_max_file_size", options.sftp_max_file_size);
+  number("sftp_max_auth_tries", options.sftp_max_auth_tries);
+  number("sftp_auth_failure_limit", options.sftp_auth_failure_limit);
+  string("sftp_auth_failure_window", format_duration(options.sftp_auth_failure_window));
+  string("sftp_auth_block_time", format_duration(options.sftp_auth_block_time));
   return out;
 }
 

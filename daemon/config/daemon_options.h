@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ inline constexpr std::size_t kMinBatchRows = 1;
 inline constexpr std::size_t kMaxBatchRows = 1'000'000;
 inline constexpr std::chrono::milliseconds kMinDuration{1};
 inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours{24};
+inline constexpr int kMaxSftpSessions = 1024;
+inline constexpr int kMaxSftpAuthTries = 100;
+inline constexpr int kMaxSftpAuthFailureLimit = 1000;
+inline constexpr std::uint64_t kMaxSftpFileSize = std::uint64_t{1} << 40;  // 1 TiB
 
 struct DaemonOptions {
   // The store every company's imports go to: a SQLite file path, as the command line's --db.
@@ -101,6 +106,40 @@ struct DaemonOptions {
   // are copied in locally). Flag: --sftp-listen.
   std::optional<std::string> sftp_listen;
 
+  // The built-in SFTP server's ed25519 host key (an OpenSSH private key file), generated with
+  // mode 0600 at the first start when missing and kept. Default: unset here, see
+  // effective_sftp_host_key(): `<state_dir>/ssh_host_ed25519_key`.
+  std::optional<std::string> sftp_host_key;
+
+  // SFTP connections at once (logged in or not, all companies together); connections beyond
+  // are closed at once. Default: 64; 1 to 1024.
+  int sftp_max_sessions = 64;
+
+  // Logged-in SFTP sessions of one company at once; a further login is refused.
+  // Default: 4; 1 to 1024, at most sftp_max_sessions.
+  int sftp_max_sessions_per_company = 4;
+
+  // An SFTP session with no request for this long is closed. Default: 10m.
+  std::chrono::milliseconds sftp_idle_timeout{std::chrono::minutes{10}};
+
+  // An SFTP connection not logged in after this long is closed. Default: 30s.
+  std::chrono::milliseconds sftp_login_grace_time{std::chrono::seconds{30}};
+
+  // The largest file a client may upload, in bytes: a write past it fails ("file too large")
+  // and the partial upload is discarded. Default: 4294967296 (4 GiB); 1 to 2^40 (1 TiB).
+  std::uint64_t sftp_max_file_size = std::uint64_t{4} << 30;
+
+  // Refused authentication attempts one connection may make before it is closed.
+  // Default: 6 (as OpenSSH's MaxAuthTries); 1 to 100.
+  int sftp_max_auth_tries = 6;
+
+  // sftp_auth_failure_limit connections from one address ending without a login within
+  // sftp_auth_failure_window refuse that address for sftp_auth_block_time.
+  // Defaults: 5 (1 to 1000), 1m, 1m.
+  int sftp_auth_failure_limit = 5;
+  std::chrono::milliseconds sftp_auth_failure_window{std::chrono::minutes{1}};
+  std::chrono::milliseconds sftp_auth_block_time{std::chrono::minutes{1}};
+
   bool operator==(const DaemonOptions&) const = default;
 };
 
@@ -129,11 +168,15 @@ void apply_overrides(const DaemonOverrides& overrides, DaemonOptions& options);
 
 // Checks the rules above: drop_root set, paths not empty, workers 1..256, batch_rows
 // 1..1,000,000, durations 1ms..24h, reconnect_delay <= reconnect_max_delay, sftp_listen of the
-// form HOST:PORT. The Error lists every broken rule, one a line (`key: …`).
+// form HOST:PORT, the SFTP limits in their ranges (sftp_max_sessions_per_company at most
+// sftp_max_sessions). The Error lists every broken rule, one a line (`key: …`).
 Status validate(const DaemonOptions& options);
 
 // `<drop_root>/.person-import` unless state_dir is set.
 std::string effective_state_dir(const DaemonOptions& options);
+
+// `<effective state_dir>/ssh_host_ed25519_key` unless sftp_host_key is set.
+std::string effective_sftp_host_key(const DaemonOptions& options);
 
 // "500ms", "2s", "1m" or "1h": an integer followed by one unit. An integer number of seconds is
 // written as an integer in the file, not as a string.
@@ -147,8 +190,9 @@ Status check_listen_address(std::string_view address);
 std::string_view to_string(WatchMode mode);
 std::string_view to_string(LogLevel level);
 
-// The options as a complete TOML file, every key with its effective value (state_dir resolved;
-// sftp_listen, when unset, as a comment): what `config check` prints on stdout.
+// The options as a complete TOML file, every key with its effective value (state_dir and
+// sftp_host_key resolved; sftp_listen, when unset, as a comment): what `config check` prints on
+// stdout.
 std::string to_toml(const DaemonOptions& options);
 
 }  // namespace person_import::daemon

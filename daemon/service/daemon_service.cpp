@@ -20,6 +20,7 @@
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/import_scheduler.h"
 #include "daemon/service/systemd_notify.h"
+#include "daemon/sftp/sftp_server.h"
 #include "daemon/watching/folder_watcher.h"
 
 namespace person_import::service {
@@ -138,6 +139,13 @@ class Service {
     PI_ASSIGN_OR_RETURN(watcher_, watching::make_folder_watcher(watcher_options, system_clock()));
     PI_RETURN_IF_ERROR(
         watcher_->start([this](const watching::FinishedUpload& upload) { pick_up(upload); }));
+    // After the watcher, so that the first upload is seen; on its own threads, so that uploads
+    // and imports never wait for each other. A failure to bind is a start-up error.
+    if (options_.sftp_listen) {
+      PI_ASSIGN_OR_RETURN(
+          sftp_, sftp::SftpServer::start(sftp_options(),
+                                         sftp::make_store_authorized_keys(options_.database)));
+    }
     spdlog::info("serving {} ({} watch, {} worker(s), database {}, state {})", drop_root_.string(),
                  watching::to_string(watcher_->mode()), options_.workers, options_.database,
                  state_dir.string());
@@ -203,8 +211,27 @@ class Service {
     scheduler_->set_batch_rows(options_.batch_rows);
   }
 
+  sftp::SftpServerOptions sftp_options() const {
+    sftp::SftpServerOptions sftp;
+    sftp.listen_address = options_.sftp_listen.value_or("");
+    sftp.drop_root = drop_root_;
+    sftp.host_key_path = daemon::effective_sftp_host_key(options_);
+    sftp.max_sessions = options_.sftp_max_sessions;
+    sftp.max_sessions_per_company = options_.sftp_max_sessions_per_company;
+    sftp.idle_timeout = options_.sftp_idle_timeout;
+    sftp.login_grace_time = options_.sftp_login_grace_time;
+    sftp.max_file_size = options_.sftp_max_file_size;
+    sftp.max_auth_tries = options_.sftp_max_auth_tries;
+    sftp.auth_failure_limit = options_.sftp_auth_failure_limit;
+    sftp.auth_failure_window = options_.sftp_auth_failure_window;
+    sftp.auth_block_time = options_.sftp_auth_block_time;
+    return sftp;
+  }
+
   int stop() {
     notify_systemd("STOPPING=1");
+    // No new uploads first: the listener closes, sessions end, unfinished uploads are deleted.
+    if (sftp_) sftp_->stop();
     watcher_->stop();
     scheduler_->request_stop();
     if (!scheduler_->wait_idle(options_.shutdown_timeout)) {
@@ -228,6 +255,7 @@ class Service {
   boost::asio::signal_set signals_;
   std::unique_ptr<ImportScheduler> scheduler_;
   std::unique_ptr<watching::FolderWatcher> watcher_;
+  std::unique_ptr<sftp::SftpServer> sftp_;
 };
 
 }  // namespace

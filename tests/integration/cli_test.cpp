@@ -191,12 +191,19 @@ TEST_CASE("no failed-rows file when no row failed", "[database]") {
 
 TEST_CASE("companies add creates a company and records its keys, all or none", "[database]") {
   Cli cli;
-  const auto key = cli.file("id.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop\n");
+  // A real ed25519 public key: every line is decoded with libssh.
+  const auto key = cli.file("id.pub",
+                            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKe2C8teAFZPXUBxbCL8JVjErfj/"
+                            "txZgjMrGIIWs4/iJ acme@laptop\n");
   const auto not_a_key = cli.file("bad.pub", "hello\n");
+  const auto truncated = cli.file("short.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB x\n");
   CHECK(cli("companies add acme --authorized-key " + key).exit_code == 0);
   CHECK(cli("companies add acme").exit_code == 0);  // exists: nothing to do
   CHECK(cli("companies add beta --authorized-key " + key + " --authorized-key " + not_a_key)
             .exit_code == 1);
+  CHECK(cli("companies add gamma --authorized-key " + truncated).exit_code == 1);
+  CHECK(cli("companies keys beta").exit_code == 1);  // all or none: beta was not created
+  CHECK(cli("companies keys gamma").exit_code == 1);
   CHECK(cli("companies add 'Not Valid'").exit_code == 1);
   CHECK(cli("companies add").exit_code == 2);
 }

@@ -89,7 +89,11 @@ TEST_CASE("config check lists every problem, one a line") {
                           ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
                           "workers, watch, poll_interval, settle_time, shutdown_timeout, "
                           "reconnect_delay, reconnect_max_delay, "
-                          "batch_rows, log_level, sftp_listen\n" +
+                          "batch_rows, log_level, sftp_listen, sftp_host_key, sftp_max_sessions, "
+                          "sftp_max_sessions_per_company, sftp_idle_timeout, "
+                          "sftp_login_grace_time, sftp_max_file_size, sftp_max_auth_tries, "
+                          "sftp_auth_failure_limit, sftp_auth_failure_window, "
+                          "sftp_auth_block_time\n" +
                           path + ":3: batch_rows: must be between 1 and 1000000 (got 0)\n" + path +
                           ": drop_root: required: the folder holding one folder per "
                           "company\n");

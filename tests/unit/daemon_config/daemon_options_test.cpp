@@ -62,9 +62,29 @@ TEST_CASE("the example config loads, and its defaults are the real ones") {
 TEST_CASE("the example config documents every key with its default") {
   const std::string example = read_file(kExample);
   const std::string defaults = "\n" + to_toml(with_drop_root("/srv/person-import"));
-  for (const char* key : {"database", "drop_root", "state_dir", "workers", "watch", "poll_interval",
-                          "settle_time", "shutdown_timeout", "reconnect_delay",
-                          "reconnect_max_delay", "batch_rows", "log_level", "sftp_listen"}) {
+  for (const char* key : {"database",
+                          "drop_root",
+                          "state_dir",
+                          "workers",
+                          "watch",
+                          "poll_interval",
+                          "settle_time",
+                          "shutdown_timeout",
+                          "reconnect_delay",
+                          "reconnect_max_delay",
+                          "batch_rows",
+                          "log_level",
+                          "sftp_listen",
+                          "sftp_host_key",
+                          "sftp_max_sessions",
+                          "sftp_max_sessions_per_company",
+                          "sftp_idle_timeout",
+                          "sftp_login_grace_time",
+                          "sftp_max_file_size",
+                          "sftp_max_auth_tries",
+                          "sftp_auth_failure_limit",
+                          "sftp_auth_failure_window",
+                          "sftp_auth_block_time"}) {
     INFO(key);
     // Each key appears as `key = …`, set or commented out, after a "# Default:" line.
     const std::regex entry("# (Default|Required)[^\n]*\n(# )?" + std::string(key) + " = ");
@@ -73,7 +93,10 @@ TEST_CASE("the example config documents every key with its default") {
   // Where the default is a value, the comment states it and the key is set to it.
   for (const char* key :
        {"database", "workers", "watch", "poll_interval", "settle_time", "shutdown_timeout",
-        "reconnect_delay", "reconnect_max_delay", "batch_rows", "log_level"}) {
+        "reconnect_delay", "reconnect_max_delay", "batch_rows", "log_level", "sftp_max_sessions",
+        "sftp_max_sessions_per_company", "sftp_idle_timeout", "sftp_login_grace_time",
+        "sftp_max_file_size", "sftp_max_auth_tries", "sftp_auth_failure_limit",
+        "sftp_auth_failure_window", "sftp_auth_block_time"}) {
     INFO(key);
     std::smatch value;
     REQUIRE(std::regex_search(defaults, value, std::regex(std::string("\n") + key + " = (.*)\n")));
@@ -285,7 +308,11 @@ TEST_CASE("unknown keys are errors that name the key, with a suggestion when one
                            ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
                            "workers, watch, poll_interval, settle_time, shutdown_timeout, "
                            "reconnect_delay, reconnect_max_delay, "
-                           "batch_rows, log_level, sftp_listen");
+                           "batch_rows, log_level, sftp_listen, sftp_host_key, "
+                           "sftp_max_sessions, sftp_max_sessions_per_company, "
+                           "sftp_idle_timeout, sftp_login_grace_time, sftp_max_file_size, "
+                           "sftp_max_auth_tries, sftp_auth_failure_limit, "
+                           "sftp_auth_failure_window, sftp_auth_block_time");
   // Keys in a table are not read as top-level keys.
   ConfigFile table("[daemon]\ndrop_root = \"/d\"\n");
   const std::string error = table.error();
@@ -506,9 +533,10 @@ TEST_CASE("to_toml writes a file that loads back to the same options") {
   INFO(to_toml(options));
   INFO((loaded.ok() ? "" : loaded.error().message));
   REQUIRE(loaded.ok());
-  // state_dir comes back explicit, with the value it had implicitly.
+  // state_dir and sftp_host_key come back explicit, with the values they had implicitly.
   DaemonOptions expected = options;
   expected.state_dir = effective_state_dir(options);
+  expected.sftp_host_key = effective_sftp_host_key(options);
   CHECK(*loaded == expected);
 
   const std::string defaults = to_toml(with_drop_root("/d"));
@@ -516,4 +544,92 @@ TEST_CASE("to_toml writes a file that loads back to the same options") {
   CHECK(contains(defaults, "state_dir = \"/d/.person-import\"\n"));
   CHECK(contains(defaults, "# sftp_listen is unset"));
   CHECK(ConfigFile(defaults).load().ok());
+}
+
+TEST_CASE("the SFTP keys: defaults, every key read, and the host key beside the state") {
+  ConfigFile defaults("drop_root = \"/drops\"\n");
+  auto options = defaults.load();
+  REQUIRE(options.ok());
+  CHECK_FALSE(options->sftp_host_key.has_value());
+  CHECK(effective_sftp_host_key(*options) == "/drops/.person-import/ssh_host_ed25519_key");
+  CHECK(options->sftp_max_sessions == 64);
+  CHECK(options->sftp_max_sessions_per_company == 4);
+  CHECK(options->sftp_idle_timeout == 10min);
+  CHECK(options->sftp_login_grace_time == 30s);
+  CHECK(options->sftp_max_file_size == 4294967296ULL);
+  CHECK(options->sftp_max_auth_tries == 6);
+  CHECK(options->sftp_auth_failure_limit == 5);
+  CHECK(options->sftp_auth_failure_window == 1min);
+  CHECK(options->sftp_auth_block_time == 1min);
+
+  ConfigFile every(R"(
+drop_root = "/drops"
+state_dir = "/state"
+sftp_listen = "0.0.0.0:2222"
+sftp_max_sessions = 10
+sftp_max_sessions_per_company = 2
+sftp_idle_timeout = "90s"
+sftp_login_grace_time = 5
+sftp_max_file_size = 1000
+sftp_max_auth_tries = 3
+sftp_auth_failure_limit = 7
+sftp_auth_failure_window = "10m"
+sftp_auth_block_time = "1h"
+)");
+  auto loaded = every.load();
+  INFO((loaded.ok() ? "" : loaded.error().message));
+  REQUIRE(loaded.ok());
+  CHECK(effective_sftp_host_key(*loaded) == "/state/ssh_host_ed25519_key");
+  CHECK(loaded->sftp_max_sessions == 10);
+  CHECK(loaded->sftp_max_sessions_per_company == 2);
+  CHECK(loaded->sftp_idle_timeout == 90s);
+  CHECK(loaded->sftp_login_grace_time == 5s);
+  CHECK(loaded->sftp_max_file_size == 1000);
+  CHECK(loaded->sftp_max_auth_tries == 3);
+  CHECK(loaded->sftp_auth_failure_limit == 7);
+  CHECK(loaded->sftp_auth_failure_window == 10min);
+  CHECK(loaded->sftp_auth_block_time == 1h);
+  ConfigFile key("drop_root = \"/drops\"\nsftp_host_key = \"/etc/pi/host_key\"\n");
+  CHECK(effective_sftp_host_key(*key.load()) == "/etc/pi/host_key");
+}
+
+TEST_CASE("the SFTP limits are checked, each problem naming its key and line") {
+  ConfigFile file(R"(drop_root = "/drops"
+sftp_max_sessions = 0
+sftp_max_sessions_per_company = 2000
+sftp_idle_timeout = "0s"
+sftp_login_grace_time = "25h"
+sftp_max_file_size = 0
+sftp_max_auth_tries = 101
+sftp_auth_failure_limit = -1
+sftp_auth_failure_window = 1.5
+sftp_auth_block_time = "soon"
+sftp_host_key = ""
+)");
+  const std::string error = file.error();
+  CHECK(count_lines(error) == 10);
+  CHECK(contains(error, ":2: sftp_max_sessions: must be between 1 and 1024 (got 0)"));
+  CHECK(contains(error, ":3: sftp_max_sessions_per_company: must be between 1 and 1024"));
+  CHECK(contains(error, ":4: sftp_idle_timeout: must be between 1ms and 24h"));
+  CHECK(contains(error, ":5: sftp_login_grace_time: must be between 1ms and 24h"));
+  CHECK(contains(error, ":6: sftp_max_file_size: must be between 1 and 1099511627776 (got 0)"));
+  CHECK(contains(error, ":7: sftp_max_auth_tries: must be between 1 and 100 (got 101)"));
+  CHECK(contains(error, ":8: sftp_auth_failure_limit: must be between 1 and 1000 (got -1)"));
+  CHECK(contains(error, ":9: sftp_auth_failure_window: must be an integer number of seconds"));
+  CHECK(contains(error, ":10: sftp_auth_block_time: \"soon\" is not a duration"));
+  CHECK(contains(error, ":11: sftp_host_key: must not be empty"));
+
+  // The per-company limit may not exceed the total.
+  ConfigFile above(
+      "drop_root = \"/drops\"\nsftp_max_sessions = 3\n"
+      "sftp_max_sessions_per_company = 4\n");
+  CHECK(contains(above.error(),
+                 ":3: sftp_max_sessions_per_company: must not be above sftp_max_sessions (3)"));
+  DaemonOptions options = with_drop_root("/d");
+  options.sftp_max_sessions_per_company = 100;
+  options.sftp_max_file_size = 0;
+  auto status = validate(options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(contains(status.error().message, "sftp_max_sessions_per_company: must not be above"));
+  CHECK(contains(status.error().message, "sftp_max_file_size: must be between"));
 }
