@@ -365,7 +365,9 @@ int companies_authorized_keys(const GlobalOptions& global, const std::string& ke
   if (!validate_company_key(key).ok()) return kExitSuccess;
   // A mistyped --db in sshd_config must not quietly create an empty database that denies
   // everyone: the file has to exist already.
-  if (!global.database.starts_with("postgresql://") && !std::filesystem::exists(global.database)) {
+  const bool is_url =
+      global.database.starts_with("postgresql://") || global.database.starts_with("postgres://");
+  if (!is_url && !std::filesystem::exists(global.database)) {
     return fail("no database at " + global.database);
   }
   auto store = open_store(global.database);

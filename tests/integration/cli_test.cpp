@@ -220,13 +220,19 @@ TEST_CASE("companies authorized-keys without a database fails and creates none",
 TEST_CASE("companies authorized-keys prints a company's keys for sshd, nothing for others",
           "[database]") {
   Cli cli;
-  const std::string line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB acme@laptop";
-  const auto key = cli.file("id.pub", line + "\n# a comment\n" + line + "2 second\n");
+  // Real ed25519 public keys: `companies add` decodes every line with libssh.
+  const std::string first =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKe2C8teAFZPXUBxbCL8JVjErfj/txZgjMrGIIWs4/iJ "
+      "acme@laptop";
+  const std::string second =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDpIvwWVfnXSCxZnduQDSK6tOMfQetFkjxEe1PzB+FDd second";
+  const auto key = cli.file("id.pub", first + "\n# a comment\n" + second + "\n");
   REQUIRE(cli("companies add acme --authorized-key " + key).exit_code == 0);
   REQUIRE(cli("companies add beta").exit_code == 0);
   auto acme = cli("companies authorized-keys acme");
   CHECK(acme.exit_code == 0);
-  CHECK(acme.out == "restrict " + line + "\nrestrict " + line + "2 second\n");
+  // In key-line order, as stored.
+  CHECK(acme.out == "restrict " + second + "\nrestrict " + first + "\n");
   for (const char* other : {"beta", "nobody", "root", "Not-A-Key"}) {
     auto none = cli(std::string("companies authorized-keys ") + other);
     CHECK(none.exit_code == 0);
