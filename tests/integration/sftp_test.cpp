@@ -358,7 +358,7 @@ TEST_CASE("sftp: an upload under a temporary name, renamed, is imported once und
   CHECK(names_in(drop.outbox("acme")).size() == 1);  // day.persons.result.json only
 }
 
-TEST_CASE("sftp: a client removes its upload before pick-up; outbox files cannot be removed") {
+TEST_CASE("sftp: a client removes its upload before pick-up - outbox files cannot be removed") {
   SftpDrop drop("settle_time = \"5s\"\n");  // overrides the short one: time to remove it
   const std::string key = drop.make_key("acme_key");
   drop.add_company("acme", key);
@@ -499,7 +499,7 @@ TEST_CASE("sftp: no path leads outside the company folder") {
   CHECK(read_file((outside / "target.persons").string()) == "untouched\n");
 }
 
-TEST_CASE("sftp: shell, exec and port forwarding are refused; only the sftp subsystem runs") {
+TEST_CASE("sftp: shell, exec and port forwarding are refused - only the sftp subsystem runs") {
   SftpDrop drop;
   const std::string key = drop.make_key("acme_key");
   drop.add_company("acme", key);
@@ -654,7 +654,7 @@ TEST_CASE("sftp: the host key is generated once, mode 0600, and kept across rest
   CHECK(contains(drop.daemon_log(), digest));
 }
 
-TEST_CASE("sftp: a connection dropped mid-upload leaves nothing; SIGTERM ends sessions") {
+TEST_CASE("sftp: a connection dropped mid-upload leaves nothing - SIGTERM ends sessions") {
   SftpDrop drop;
   const std::string key = drop.make_key("acme_key");
   drop.add_company("acme", key);

@@ -48,7 +48,7 @@ std::vector<std::string> names_in(const fs::path& folder) {
 
 }  // namespace
 
-TEST_CASE("server options: the documented defaults are valid; each rule is checked") {
+TEST_CASE("server options: the documented defaults are valid - each rule is checked") {
   const SftpServerOptions defaults;
   CHECK(defaults.max_sessions == 64);
   CHECK(defaults.max_sessions_per_company == 4);
