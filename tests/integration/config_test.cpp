@@ -11,6 +11,8 @@ using test_support::write_file;
 
 namespace {
 
+using test_support::contains;
+
 const std::string kExample = std::string(PERSON_IMPORT_SOURCE_DIR) + "/config/person-import.toml";
 
 struct Program {
@@ -28,10 +30,6 @@ struct Program {
     return (*this)("config check " + shell_quote(path));
   }
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -36,19 +36,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Polls `done` every 20 ms until it is true or `timeout` passes.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test_support::contains;
+using test_support::wait_until;
 
 // A unix datagram socket standing in for systemd's $NOTIFY_SOCKET.
 class NotifySocket {

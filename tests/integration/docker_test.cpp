@@ -18,6 +18,8 @@ using test_support::shell_quote;
 
 namespace {
 
+using test_support::contains;
+
 const std::string kDockerDir = std::string(PERSON_IMPORT_SOURCE_DIR) + "/docker";
 
 // Packages of debian:12 itself (apt needs them), which the runtime stage need not install, and
@@ -26,10 +28,6 @@ const std::set<std::string> kNotInstalledByTheImage = {
     "libc6",         "libgcc-s1",   "libstdc++6", "zlib1g",   "libsystemd0",
     "libcap2",       "libgcrypt20", "liblz4-1",   "liblzma5", "libzstd1",
     "libgpg-error0", "libasan8",    "libubsan1"};
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // The packages the runtime stage installs: the lines between `# runtime-packages-begin` and
 // `# runtime-packages-end` that hold a package name and a line continuation.

@@ -46,6 +46,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using test_support::contains;
+using test_support::free_port;
+using test_support::wait_until;
+
 constexpr int kSkipExitCode = 77;
 const std::string kSnippet =
     std::string(PERSON_IMPORT_SOURCE_DIR) + "/config/openssh/person-import-sftp.conf";
@@ -53,37 +57,11 @@ const std::string kAddCompanyScript =
     std::string(PERSON_IMPORT_SOURCE_DIR) + "/config/openssh/add-company-account.sh";
 const std::string kSshd = "/usr/sbin/sshd";
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 std::string random_hex(std::size_t digits) {
   std::random_device device;
   std::string text;
   while (text.size() < digits) text += "0123456789abcdef"[device() % 16];
   return text;
-}
-
-// A loopback TCP port nobody listens on right now.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 bool accepts_connections(int port) {

@@ -2,16 +2,23 @@
 // I/O, and running the built binary as a user would.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace test_support {
 
@@ -90,6 +97,36 @@ inline CommandResult run_command(const std::string& command) {
 inline std::string person_import_command(const std::string& database,
                                          const std::string& arguments) {
   return shell_quote(PERSON_IMPORT_BINARY) + " --db " + shell_quote(database) + " " + arguments;
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Polls `done` every 20 ms until it is true (true) or `timeout` passes (false).
+inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+}
+
+// A loopback TCP port nobody listens on right now (the kernel picks it). Throws when no socket
+// can be bound.
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("free_port: no socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!bound) throw std::runtime_error("free_port: cannot bind a loopback port");
+  return ntohs(address.sin_port);
 }
 
 }  // namespace test_support

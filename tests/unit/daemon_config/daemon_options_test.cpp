@@ -17,6 +17,8 @@ using test_support::write_file;
 
 namespace {
 
+using test_support::contains;
+
 const std::string kExample = std::string(PERSON_IMPORT_SOURCE_DIR) + "/config/person-import.toml";
 
 // A config file in a fresh directory.
@@ -39,10 +41,6 @@ DaemonOptions with_drop_root(const std::string& drop_root) {
   DaemonOptions options;
   options.drop_root = drop_root;
   return options;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 std::size_t count_lines(const std::string& text) {

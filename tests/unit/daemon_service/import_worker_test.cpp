@@ -31,6 +31,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test_support::contains;
+
 // Which calls fail, counted across every Store the worker opens: {"write_batch", 3} is the
 // third write_batch of the run. "open" is opening a Store; "<call>_after" fails a call after it
 // reached the database (a commit whose acknowledgement was lost).
@@ -311,10 +313,6 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
   std::ostringstream lines_;
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -25,9 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test_support::contains;
 
 SftpServerOptions valid_options() {
   SftpServerOptions options;
