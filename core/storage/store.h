@@ -104,6 +104,7 @@ class Store {
 
   // SSH public keys allowed to upload for a company (one OpenSSH `authorized_keys` line each).
   virtual Status add_authorized_key(CompanyId company, const std::string& key_line) = 0;
+  // In the order added (keys added in the same millisecond, by key line).
   virtual Result<std::vector<std::string>> list_authorized_keys(CompanyId company) = 0;
   virtual Status remove_authorized_key(CompanyId company, const std::string& key_line) = 0;
 

@@ -292,8 +292,12 @@ class DyingStore final : public test_doubles::ForwardingStore {
 // write_batch or finish, which then runs on the lost connection.
 class TerminatedSession final : public test_doubles::ForwardingSession {
  public:
-  TerminatedSession(std::unique_ptr<ImportSession> inner, std::string url, int survived)
-      : ForwardingSession(std::move(inner)), url_(std::move(url)), survived_(survived) {}
+  // `lost` (owned by the store, which outlives the session) counts the terminated sessions.
+  TerminatedSession(std::unique_ptr<ImportSession> inner, std::string url, int survived, int& lost)
+      : ForwardingSession(std::move(inner)),
+        url_(std::move(url)),
+        survived_(survived),
+        lost_(lost) {}
   Status write_batch(const BatchChanges& changes) override {
     if (++batches_ > survived_) terminate();
     return inner_->write_batch(changes);
@@ -302,7 +306,6 @@ class TerminatedSession final : public test_doubles::ForwardingSession {
     terminate();
     return inner_->finish(end);
   }
-  int lost() const { return lost_; }
 
  private:
   void terminate() {
@@ -311,7 +314,7 @@ class TerminatedSession final : public test_doubles::ForwardingSession {
   std::string url_;
   int survived_;
   int batches_ = 0;
-  int lost_ = 0;
+  int& lost_;
 };
 
 class TerminatedStore final : public test_doubles::ForwardingStore {
@@ -321,16 +324,20 @@ class TerminatedStore final : public test_doubles::ForwardingStore {
   Result<std::unique_ptr<ImportSession>> begin_import(const Company& company,
                                                       const JobStart& start) override {
     PI_ASSIGN_OR_RETURN(auto session, inner_.begin_import(company, start));
-    auto terminated = std::make_unique<TerminatedSession>(std::move(session), url_, survived_);
-    session_ = terminated.get();
-    return std::unique_ptr<ImportSession>(std::move(terminated));
+    ++sessions_;
+    return std::unique_ptr<ImportSession>(
+        std::make_unique<TerminatedSession>(std::move(session), url_, survived_, lost_));
   }
-  const TerminatedSession* session() const { return session_; }
+  int sessions() const { return sessions_; }
+  // Sessions of the database the server terminated (the importer has destroyed its session by
+  // the time the test asks, so the count lives here).
+  int lost() const { return lost_; }
 
  private:
   std::string url_;
   int survived_;
-  TerminatedSession* session_ = nullptr;
+  int sessions_ = 0;
+  int lost_ = 0;
 };
 
 // The import's connection is lost inside batch `survived + 1` (or before the job's end): the
@@ -345,8 +352,8 @@ void run_terminated_import(const Database& database, int survived) {
   auto summary = importer.run(company_of(*store), request);
   REQUIRE_FALSE(summary.ok());
   CHECK(summary.error().transient);
-  REQUIRE(terminated.session() != nullptr);
-  CHECK(terminated.session()->lost() >= 1);
+  REQUIRE(terminated.sessions() == 1);
+  CHECK(terminated.lost() >= 1);
 }
 
 // `bytes`: the file size the job records, as the daemon's do.
