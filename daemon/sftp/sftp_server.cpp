@@ -222,6 +222,7 @@ class Session {
   void refuse_request(const char* what);
   void authenticate_then_serve();
   void serve_sftp();
+  void end_channel();
   bool handle(sftp_client_message message);
   void touch() { last_activity = Clock::now().time_since_epoch().count(); }
   Handle* find_handle(sftp_client_message message);
@@ -333,7 +334,7 @@ void Session::run() {
   handles_.clear();
   if (sftp_ != nullptr) sftp_server_free(sftp_);
   if (channel_ != nullptr) {
-    ssh_channel_close(channel_);
+    if (!ssh_channel_is_closed(channel_)) ssh_channel_close(channel_);
     ssh_channel_free(channel_);
   }
   const bool was_authenticated = authenticated;
@@ -498,6 +499,29 @@ void Session::serve_sftp() {
     sftp_client_message_free(message);
     if (!keep_going) break;
   }
+  if (closed_because.load() == nullptr && !server_.stopping()) end_channel();
+}
+
+// The client ended the SFTP session. OpenSSH's client then waits for the server to end the
+// channel (exit status, EOF, close) and closes the connection itself; a server that drops the
+// connection first makes it print "Connection to … closed by remote host" after every
+// transfer. So the channel is ended properly, and the client given a second to go.
+void Session::end_channel() {
+  if (channel_ == nullptr || ssh_channel_is_closed(channel_)) return;
+  ssh_channel_request_send_exit_status(channel_, 0);
+  ssh_channel_send_eof(channel_);
+  ssh_channel_close(channel_);
+  ssh_blocking_flush(session_, 1000);
+  ssh_event event = ssh_event_new();
+  ssh_event_add_session(event, session_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+  while (std::chrono::steady_clock::now() < deadline && !server_.stopping() &&
+         closed_because.load() == nullptr) {
+    if (ssh_event_dopoll(event, static_cast<int>(kTick.count())) == SSH_ERROR) break;
+    if ((ssh_get_status(session_) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0) break;
+  }
+  ssh_event_remove_session(event, session_);
+  ssh_event_free(event);
 }
 
 Session::Handle* Session::find_handle(sftp_client_message message) {

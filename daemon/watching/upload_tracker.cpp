@@ -21,7 +21,11 @@ void UploadTracker::leave_alone(const std::string& company, const std::string& n
                                 const char* reason) {
   erase_file(company, name);
   if (inboxes_[company].left_alone.insert(name).second) {
-    spdlog::info("left alone: {} in the inbox of {} ({})", quote_for_log(name), company, reason);
+    // Hidden names are uploads in progress by convention (the built-in SFTP server's
+    // temporaries, a client's `.name` before its rename): one a file would flood the log at
+    // info, so they are logged at debug.
+    spdlog::log(name.starts_with('.') ? spdlog::level::debug : spdlog::level::info,
+                "left alone: {} in the inbox of {} ({})", quote_for_log(name), company, reason);
   }
 }
 

@@ -292,6 +292,10 @@ TEST_CASE("sftp: an upload is imported and the client fetches its manifest from 
       drop.sftp("acme", key, "get outbox/week.persons.result.json fetched.json\nls -l outbox\n");
   INFO(fetched.out + fetched.err);
   REQUIRE(fetched.exit_code == 0);
+  // Regression: the server ends the channel before the connection, so the stock client does not
+  // report "Connection to 127.0.0.1 closed by remote host." after every session.
+  CHECK_FALSE(contains(upload.err, "closed by remote host"));
+  CHECK_FALSE(contains(fetched.err, "closed by remote host"));
   auto manifest = nlohmann::json::parse(read_file(drop.directory.file("fetched.json")));
   CHECK(manifest == result);
   CHECK(manifest["created"] == 3);
