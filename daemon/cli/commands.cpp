@@ -403,43 +403,49 @@ Result<std::vector<ListedKey>> listed_keys(Store& store, CompanyId company) {
   return keys;
 }
 
+// An existing company with its store and listed keys: what `keys` and `remove-key` work on.
+struct CompanyKeys {
+  std::unique_ptr<Store> store;
+  Company company;
+  std::vector<ListedKey> keys;
+};
+
+Result<CompanyKeys> load_company_keys(const GlobalOptions& global, const std::string& key) {
+  PI_RETURN_IF_ERROR(validate_company_key(key));
+  PI_ASSIGN_OR_RETURN(auto store, open_store(global.database));
+  PI_ASSIGN_OR_RETURN(auto company, store->find_company(key));
+  if (!company) return make_error("no company " + key);
+  PI_ASSIGN_OR_RETURN(auto keys, listed_keys(*store, company->id));
+  return CompanyKeys{std::move(store), std::move(*company), std::move(keys)};
+}
+
 }  // namespace
 
 int companies_keys(const GlobalOptions& global, const std::string& key) {
-  if (auto valid = validate_company_key(key); !valid.ok()) return fail(valid.error().message);
-  auto store = open_store(global.database);
-  if (!store.ok()) return fail(store.error().message);
-  auto company = (*store)->find_company(key);
-  if (!company.ok()) return fail(company.error().message);
-  if (!*company) return fail("no company " + key);
-  auto keys = listed_keys(**store, (*company)->id);
-  if (!keys.ok()) return fail(keys.error().message);
-  for (const auto& listed : *keys) {
+  auto loaded = load_company_keys(global, key);
+  if (!loaded.ok()) return fail(loaded.error().message);
+  const auto& keys = loaded->keys;
+  for (const auto& listed : keys) {
     std::cout << listed.info.type << ' ' << listed.info.fingerprint;
     if (!listed.info.comment.empty()) std::cout << ' ' << listed.info.comment;
     std::cout << '\n';
   }
-  if (keys->empty()) std::cerr << "company " << key << " has no authorized keys\n";
+  if (keys.empty()) std::cerr << "company " << key << " has no authorized keys\n";
   return kExitSuccess;
 }
 
 int companies_remove_key(const GlobalOptions& global, const std::string& key,
                          const std::string& fingerprint) {
-  if (auto valid = validate_company_key(key); !valid.ok()) return fail(valid.error().message);
   // "SHA256:abc" as `companies keys` and ssh-keygen -l print it; the bare digest too.
   const std::string wanted =
       fingerprint.starts_with("SHA256:") ? fingerprint : "SHA256:" + fingerprint;
-  auto store = open_store(global.database);
-  if (!store.ok()) return fail(store.error().message);
-  auto company = (*store)->find_company(key);
-  if (!company.ok()) return fail(company.error().message);
-  if (!*company) return fail("no company " + key);
-  auto keys = listed_keys(**store, (*company)->id);
-  if (!keys.ok()) return fail(keys.error().message);
+  auto loaded = load_company_keys(global, key);
+  if (!loaded.ok()) return fail(loaded.error().message);
   std::size_t removed = 0;
-  for (const auto& listed : *keys) {
+  for (const auto& listed : loaded->keys) {
     if (listed.info.fingerprint != wanted) continue;
-    if (auto status = (*store)->remove_authorized_key((*company)->id, listed.line); !status.ok()) {
+    if (auto status = loaded->store->remove_authorized_key(loaded->company.id, listed.line);
+        !status.ok()) {
       return fail(status.error().message);
     }
     ++removed;
