@@ -134,15 +134,7 @@ struct DropRoot {
   std::optional<int> stop(int signal, std::chrono::milliseconds timeout) {
     REQUIRE(pid > 0);
     ::kill(pid, signal);
-    std::optional<int> result;
-    int status = 0;
-    wait_until(
-        [&] {
-          if (::waitpid(pid, &status, WNOHANG) != pid) return false;
-          result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          return true;
-        },
-        timeout);
+    const auto result = test_support::wait_for_exit(pid, timeout);
     if (result) pid = -1;
     return result;
   }
@@ -204,6 +196,54 @@ std::string comparable_export(const std::string& jsonl) {
   }
   return out;
 }
+
+// The uninterrupted import of `text` as `large.persons` for company acme (with a string field
+// `tier`), by the command line into a database of its own: what an interrupted daemon import
+// must end up equal to.
+class UninterruptedRun {
+ public:
+  explicit UninterruptedRun(const std::string& text)
+      : database_(test_support::fresh_test_database(directory_.path().string(), "reference.db")) {
+    const std::string file = directory_.file("large.persons");
+    write_file(file, text);
+    REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
+    auto imported = cli("--company acme import --json " + shell_quote(file));
+    REQUIRE(imported.exit_code == 3);
+    report_ = nlohmann::json::parse(imported.out);
+  }
+
+  // After the daemon's import of the same file finished with `result`: the counts, row errors,
+  // export (minus keys and timestamps) and failed rows equal this run's, there is one job, the
+  // queue is empty, and the daemon stops cleanly.
+  void check_same_as(DropRoot& drops, const nlohmann::json& result) const {
+    for (const char* key : {"status", "rows", "created", "updated", "failed", "retryable"}) {
+      CHECK(result[key] == report_[key]);
+    }
+    CHECK(result["row_errors"] == report_["row_errors"]);
+    CHECK(drops.jobs("acme").size() == 1);
+    CHECK(comparable_export(drops.export_persons("acme")) ==
+          comparable_export(cli("--company acme persons export").out));
+    const std::string failed =
+        read_file((drops.outbox("acme") / "large.persons.failed.persons").string());
+    CHECK(std::count(failed.begin(), failed.end(), '\n') ==
+          1 + report_["failed"].get<std::int64_t>());
+    CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
+    const auto stopped = drops.stop(SIGTERM, 10s);
+    INFO(read_file(drops.log));
+    REQUIRE(stopped);
+    CHECK(*stopped == 0);
+  }
+
+ private:
+  test_support::CommandResult cli(const std::string& arguments) const {
+    return run_command(test_support::person_import_command(database_, arguments));
+  }
+
+  // Declared in this order: the directory exists before the database is made in it.
+  TempDirectory directory_;
+  std::string database_;
+  nlohmann::json report_;
+};
 
 }  // namespace
 
@@ -422,19 +462,7 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   constexpr std::size_t kRows = 100000;
   const std::string text = persons_file(kRows, 1, 991);
 
-  // The uninterrupted run: the command line, into another database.
-  TempDirectory reference;
-  const std::string reference_db =
-      test_support::fresh_test_database(reference.path().string(), "reference.db");
-  const std::string reference_file = reference.file("large.persons");
-  write_file(reference_file, text);
-  auto cli = [&](const std::string& arguments) {
-    return run_command(test_support::person_import_command(reference_db, arguments));
-  };
-  REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
-  auto expected = cli("--company acme import --json " + shell_quote(reference_file));
-  REQUIRE(expected.exit_code == 3);
-  const auto expected_report = nlohmann::json::parse(expected.out);
+  const UninterruptedRun reference(text);
 
   DropRoot drops("batch_rows = 2000\n");
   drops.add_company("acme");
@@ -459,23 +487,7 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   CHECK_FALSE(fs::is_empty(drops.queue() / "acme"));
 
   drops.start(1);
-  auto result = drops.wait_for_result("acme", "large.persons", 120s);
-  for (const char* key : {"status", "rows", "created", "updated", "failed", "retryable"}) {
-    CHECK(result[key] == expected_report[key]);
-  }
-  CHECK(result["row_errors"] == expected_report["row_errors"]);
-  CHECK(drops.jobs("acme").size() == 1);
-  CHECK(comparable_export(drops.export_persons("acme")) ==
-        comparable_export(cli("--company acme persons export").out));
-  const std::string failed =
-      read_file((drops.outbox("acme") / "large.persons.failed.persons").string());
-  CHECK(std::count(failed.begin(), failed.end(), '\n') ==
-        1 + expected_report["failed"].get<std::int64_t>());
-  CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
-  const auto stopped = drops.stop(SIGTERM, 10s);
-  INFO(read_file(drops.log));
-  REQUIRE(stopped);
-  CHECK(*stopped == 0);
+  reference.check_same_as(drops, drops.wait_for_result("acme", "large.persons", 120s));
 }
 
 TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the running one",
@@ -605,18 +617,7 @@ TEST_CASE(
   constexpr std::size_t kRows = 50000;
   const std::string text = persons_file(kRows, 1, 991);
 
-  // The uninterrupted run: the command line, into another database.
-  TempDirectory reference;
-  const std::string reference_db = test_support::fresh_test_database(reference.path().string());
-  const std::string reference_file = reference.file("large.persons");
-  write_file(reference_file, text);
-  auto cli = [&](const std::string& arguments) {
-    return run_command(test_support::person_import_command(reference_db, arguments));
-  };
-  REQUIRE(cli("--company acme fields add tier --type string").exit_code == 0);
-  auto expected = cli("--company acme import --json " + shell_quote(reference_file));
-  REQUIRE(expected.exit_code == 3);
-  const auto expected_report = nlohmann::json::parse(expected.out);
+  const UninterruptedRun reference(text);
 
   DropRoot drops("batch_rows = 1000\nreconnect_delay = \"100ms\"\nreconnect_max_delay = \"1s\"\n");
   drops.add_company("acme");
@@ -643,21 +644,7 @@ TEST_CASE(
   INFO(log);
   CHECK(contains(log, "acme/large.persons: database connection lost"));
   CHECK(contains(log, "acme/large.persons: resuming job"));
-  for (const char* key : {"status", "rows", "created", "updated", "failed", "retryable"}) {
-    CHECK(result[key] == expected_report[key]);
-  }
-  CHECK(result["row_errors"] == expected_report["row_errors"]);
-  CHECK(drops.jobs("acme").size() == 1);
-  CHECK(comparable_export(drops.export_persons("acme")) ==
-        comparable_export(cli("--company acme persons export").out));
-  const std::string failed =
-      read_file((drops.outbox("acme") / "large.persons.failed.persons").string());
-  CHECK(std::count(failed.begin(), failed.end(), '\n') ==
-        1 + expected_report["failed"].get<std::int64_t>());
-  CHECK(wait_until([&] { return fs::is_empty(drops.queue() / "acme"); }, 5s));
-  const auto stopped = drops.stop(SIGTERM, 10s);
-  REQUIRE(stopped);
-  CHECK(*stopped == 0);
+  reference.check_same_as(drops, result);
 }
 
 // PostgreSQL only: two daemons, each with its own drop root and state folder, share one

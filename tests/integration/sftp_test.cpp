@@ -99,15 +99,7 @@ struct HeldClient {
     return wait(timeout);
   }
   std::optional<int> wait(std::chrono::milliseconds timeout) {
-    std::optional<int> result;
-    wait_until(
-        [&] {
-          int status = 0;
-          if (::waitpid(pid, &status, WNOHANG) != pid) return false;
-          result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          return true;
-        },
-        timeout);
+    const auto result = test_support::wait_for_exit(pid, timeout);
     if (result) pid = -1;
     return result;
   }
@@ -183,11 +175,7 @@ struct SftpDrop {
     const std::size_t starts = count_of(daemon_log(), "sftp: listening on");
     wait_until(
         [&] {
-          int status = 0;
-          if (::waitpid(pid, &status, WNOHANG) == pid) {
-            exited = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            return true;
-          }
+          if ((exited = test_support::try_reap(pid))) return true;
           return count_of(daemon_log(), "sftp: listening on") > starts &&
                  contains(daemon_log(), "serving " + root.string());
         },
@@ -203,15 +191,7 @@ struct SftpDrop {
   std::optional<int> stop(int signal = SIGTERM) {
     REQUIRE(pid > 0);
     ::kill(pid, signal);
-    std::optional<int> result;
-    wait_until(
-        [&] {
-          int status = 0;
-          if (::waitpid(pid, &status, WNOHANG) != pid) return false;
-          result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          return true;
-        },
-        10s);
+    const auto result = test_support::wait_for_exit(pid, 10s);
     if (result) pid = -1;
     return result;
   }

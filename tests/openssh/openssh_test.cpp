@@ -125,7 +125,7 @@ pid_t spawn(const std::vector<std::string>& arguments, const std::string& log,
 void stop_process(pid_t& pid, std::chrono::milliseconds grace) {
   if (pid <= 0) return;
   ::kill(pid, SIGTERM);
-  if (!wait_until([&] { return ::waitpid(pid, nullptr, WNOHANG) == pid; }, grace)) {
+  if (!test_support::wait_for_exit(pid, grace)) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   }

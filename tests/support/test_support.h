@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -111,6 +112,21 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
+}
+
+// Child `pid`'s exit status once it has ended (reaping it): its exit code, or 128 + the signal
+// that ended it, as a shell reports it. nullopt while it still runs.
+inline std::optional<int> try_reap(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, WNOHANG) != pid) return std::nullopt;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Waits up to `timeout` for child `pid` to end: its status as try_reap gives it, or nullopt.
+inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+  std::optional<int> result;
+  wait_until([&] { return (result = try_reap(pid)).has_value(); }, timeout);
+  return result;
 }
 
 // A loopback TCP port nobody listens on right now (the kernel picks it). Throws when no socket
