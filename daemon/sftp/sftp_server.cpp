@@ -226,6 +226,8 @@ class Session {
   bool handle(sftp_client_message message);
   void touch() { last_activity = Clock::now().time_since_epoch().count(); }
   Handle* find_handle(sftp_client_message message);
+  // Registers `handle` and answers with its id (or with a failure when the table is full).
+  void reply_new_handle(sftp_client_message message, std::unique_ptr<Handle> handle);
   void close_handle(Handle* handle);
   void reply_status(sftp_client_message message, const FolderStatus& status);
   void reply_attributes(sftp_client_message message, const EntryInfo& entry);
@@ -531,6 +533,17 @@ Session::Handle* Session::find_handle(sftp_client_message message) {
   return handles_.count(pointer) != 0 ? pointer : nullptr;
 }
 
+void Session::reply_new_handle(sftp_client_message message, std::unique_ptr<Handle> handle) {
+  ssh_string id = sftp_handle_alloc(sftp_, handle.get());
+  if (id == nullptr) {
+    sftp_reply_status(message, SSH_FX_FAILURE, "too many open handles");
+    return;
+  }
+  sftp_reply_handle(message, id);
+  ssh_string_free(id);
+  handles_.emplace(handle.get(), std::move(handle));
+}
+
 void Session::close_handle(Handle* handle) {
   sftp_handle_remove(sftp_, handle);
   handles_.erase(handle);
@@ -610,14 +623,7 @@ bool Session::handle(sftp_client_message message) {
         reply_status(message, status);
         return true;
       }
-      ssh_string id = sftp_handle_alloc(sftp_, handle.get());
-      if (id == nullptr) {
-        sftp_reply_status(message, SSH_FX_FAILURE, "too many open handles");
-        return true;
-      }
-      sftp_reply_handle(message, id);
-      ssh_string_free(id);
-      handles_.emplace(handle.get(), std::move(handle));
+      reply_new_handle(message, std::move(handle));
       return true;
     }
     case SSH_FXP_READDIR: {
@@ -668,14 +674,7 @@ bool Session::handle(sftp_client_message message) {
           return true;
         }
       }
-      ssh_string id = sftp_handle_alloc(sftp_, handle.get());
-      if (id == nullptr) {
-        sftp_reply_status(message, SSH_FX_FAILURE, "too many open handles");
-        return true;
-      }
-      sftp_reply_handle(message, id);
-      ssh_string_free(id);
-      handles_.emplace(handle.get(), std::move(handle));
+      reply_new_handle(message, std::move(handle));
       return true;
     }
     case SSH_FXP_READ: {
