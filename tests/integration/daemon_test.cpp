@@ -103,6 +103,13 @@ struct DropRoot {
   fs::path outbox(const std::string& company) const { return root / company / "outbox"; }
   fs::path queue() const { return root / ".person-import" / "queue"; }
 
+  // An upload as `mv` makes it: written beside the drop root, then renamed into the inbox.
+  void move_in(const std::string& company, const std::string& name, const std::string& text) const {
+    const fs::path aside = directory.path() / (company + "-" + name);
+    write_file(aside.string(), text);
+    fs::rename(aside, inbox(company) / name);
+  }
+
   // Starts the daemon and waits for READY=1.
   void start(int workers = 2) {
     REQUIRE(pid < 0);
@@ -361,17 +368,12 @@ TEST_CASE("daemon: one company's files in upload order, companies in parallel", 
   drops.start(2);
   // A large first file keeps acme busy while the next two queue behind it; each later file
   // updates what the earlier ones created, so only upload order gives the final state.
-  auto drop = [&](const std::string& company, const std::string& name, const std::string& text) {
-    const fs::path aside = drops.directory.path() / (company + "-" + name);
-    write_file(aside.string(), text);
-    fs::rename(aside, drops.inbox(company) / name);
-  };
-  drop("acme", "1-big.persons", persons_file(20000, 1, 0, "gold"));
-  drop("beta", "big.persons", persons_file(20000, 1, 0, "gold"));
+  drops.move_in("acme", "1-big.persons", persons_file(20000, 1, 0, "gold"));
+  drops.move_in("beta", "big.persons", persons_file(20000, 1, 0, "gold"));
   std::this_thread::sleep_for(300ms);
-  drop("acme", "2-update.persons", persons_file(3, 1, 0, "silver"));
+  drops.move_in("acme", "2-update.persons", persons_file(3, 1, 0, "silver"));
   std::this_thread::sleep_for(300ms);
-  drop("acme", "3-update.persons", persons_file(2, 1, 0, "bronze"));
+  drops.move_in("acme", "3-update.persons", persons_file(2, 1, 0, "bronze"));
 
   auto third = drops.wait_for_result("acme", "3-update.persons", 60s);
   auto second = drops.wait_for_result("acme", "2-update.persons");
@@ -421,9 +423,7 @@ TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0 - the restart
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
-  const fs::path aside = drops.directory.path() / "large.persons";
-  write_file(aside.string(), persons_file(60000, 1, 997));
-  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  drops.move_in("acme", "large.persons", persons_file(60000, 1, 997));
   const bool running = wait_until(
       [&] {
         auto jobs = drops.jobs("acme");
@@ -468,9 +468,7 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
-  const fs::path aside = drops.directory.path() / "large.persons";
-  write_file(aside.string(), text);
-  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  drops.move_in("acme", "large.persons", text);
   const bool running = wait_until(
       [&] {
         auto jobs = drops.jobs("acme");
@@ -495,11 +493,6 @@ TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the r
   DropRoot drops("log_level = \"info\"\nbatch_rows = 500\n");
   drops.add_company("acme");
   drops.start(1);
-  auto drop = [&](const std::string& name, const std::string& text) {
-    const fs::path aside = drops.directory.path() / name;
-    write_file(aside.string(), text);
-    fs::rename(aside, drops.inbox("acme") / name);
-  };
   auto log_since = [&](std::size_t offset) { return read_file(drops.log).substr(offset); };
   auto hangup_and_wait_for = [&](const std::string& line) {
     const std::size_t offset = read_file(drops.log).size();
@@ -510,7 +503,7 @@ TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the r
     return offset;
   };
 
-  drop("1.persons", "external_person_id\nh-1\n");
+  drops.move_in("acme", "1.persons", "external_person_id\nh-1\n");
   CHECK(drops.wait_for_result("acme", "1.persons")["status"] == "completed");
   CHECK_FALSE(contains(read_file(drops.log), "[debug]"));
 
@@ -529,7 +522,7 @@ TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the r
   CHECK_FALSE(contains(reload_lines, "workers"));
 
   // Debug lines appear from now on.
-  drop("2.persons", "external_person_id\nh-2\n");
+  drops.move_in("acme", "2.persons", "external_person_id\nh-2\n");
   CHECK(drops.wait_for_result("acme", "2.persons")["status"] == "completed");
   CHECK(contains(log_since(reloaded), "[debug] finished upload:"));
 
@@ -539,7 +532,7 @@ TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the r
              "settle_time = \"200ms\"\npoll_interval = \"300ms\"\nshutdown_timeout = \"10s\"\n"
              "log_level = \"error\"\nbatch_rows = 0\n");
   const std::size_t invalid = hangup_and_wait_for("SIGHUP: configuration not reloaded");
-  drop("3.persons", "external_person_id\nh-3\n");
+  drops.move_in("acme", "3.persons", "external_person_id\nh-3\n");
   CHECK(drops.wait_for_result("acme", "3.persons")["status"] == "completed");
   const std::string after_invalid = log_since(invalid);
   CHECK(contains(after_invalid, "[error] SIGHUP: configuration not reloaded"));
@@ -560,9 +553,7 @@ TEST_CASE("daemon: shutdown_timeout forces the exit during a long batch - the re
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
-  const fs::path aside = drops.directory.path() / "huge.persons";
-  write_file(aside.string(), persons_file(kRows));
-  fs::rename(aside, drops.inbox("acme") / "huge.persons");
+  drops.move_in("acme", "huge.persons", persons_file(kRows));
   // Started, and its job recorded (a job not yet recorded when the daemon is forced out would
   // leave only the queued file, a different case: the restart imports it from the start).
   const bool started = wait_until(
@@ -623,9 +614,7 @@ TEST_CASE(
   drops.add_company("acme");
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
-  const fs::path aside = drops.directory.path() / "large.persons";
-  write_file(aside.string(), text);
-  fs::rename(aside, drops.inbox("acme") / "large.persons");
+  drops.move_in("acme", "large.persons", text);
   // Twice: once early in the file, once further on (the second reconnection resumes again).
   for (const std::int64_t after_rows : {1, 20000}) {
     const bool running = wait_until(
@@ -667,15 +656,10 @@ TEST_CASE("daemon: two daemons on one PostgreSQL database import each upload onc
 
   // Uploads for the same company into both at once, naming the same persons (e-3001..e-6000)
   // with the same mdns: whichever daemon comes second updates them.
-  auto drop = [](DropRoot& drops, const std::string& name, const std::string& text) {
-    const fs::path aside = drops.directory.path() / name;
-    write_file(aside.string(), text);
-    fs::rename(aside, drops.inbox("acme") / name);
-  };
-  drop(first, "a.persons", persons_file(kRows, 1));
-  drop(second, "b.persons", persons_file(kRows, kRows / 2 + 1));
-  drop(first, "c.persons", persons_file(kRows / 2, kRows / 4 + 1, 0, "silver"));
-  drop(second, "d.persons", persons_file(kRows / 2, kRows + 1, 0, "silver"));
+  first.move_in("acme", "a.persons", persons_file(kRows, 1));
+  second.move_in("acme", "b.persons", persons_file(kRows, kRows / 2 + 1));
+  first.move_in("acme", "c.persons", persons_file(kRows / 2, kRows / 4 + 1, 0, "silver"));
+  second.move_in("acme", "d.persons", persons_file(kRows / 2, kRows + 1, 0, "silver"));
 
   std::int64_t created = 0;
   std::int64_t updated = 0;
