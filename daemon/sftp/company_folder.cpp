@@ -20,19 +20,6 @@ using Kind = FolderStatus::Kind;
 
 constexpr int kDirectoryFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
-EntryInfo entry_from(const std::string& name, const struct stat& status) {
-  EntryInfo entry;
-  entry.name = name;
-  entry.directory = S_ISDIR(status.st_mode);
-  entry.size = static_cast<std::uint64_t>(status.st_size);
-  entry.mode = status.st_mode;
-  entry.uid = status.st_uid;
-  entry.gid = status.st_gid;
-  entry.atime = status.st_atim.tv_sec;
-  entry.mtime = status.st_mtim.tv_sec;
-  return entry;
-}
-
 // A folder, opened relative to `parent` without following a symlink; created when missing.
 int open_folder(int parent, const char* name) {
   int fd = ::openat(parent, name, kDirectoryFlags);
@@ -59,6 +46,19 @@ FolderStatus denied(const std::string& what) {
 }
 
 }  // namespace
+
+EntryInfo entry_info(const std::string& name, const struct stat& status) {
+  EntryInfo entry;
+  entry.name = name;
+  entry.directory = S_ISDIR(status.st_mode);
+  entry.size = static_cast<std::uint64_t>(status.st_size);
+  entry.mode = status.st_mode;
+  entry.uid = status.st_uid;
+  entry.gid = status.st_gid;
+  entry.atime = status.st_atim.tv_sec;
+  entry.mtime = status.st_mtim.tv_sec;
+  return entry;
+}
 
 FolderStatus FolderStatus::from_errno(int error, const std::string& what) {
   const std::string message = what + ": " + std::strerror(error);
@@ -190,18 +190,18 @@ FolderStatus CompanyFolder::stat(const VirtualLocation& location, EntryInfo& out
       // The company folder's own attributes are not the client's business: `/` looks like the
       // inbox (a directory it may write into).
       if (::fstat(inbox_fd_, &status) != 0) return FolderStatus::from_errno(errno, "/");
-      out = entry_from("/", status);
+      out = entry_info("/", status);
       return {};
     case VirtualLocation::Kind::kFolder:
       if (::fstat(folder_fd(location.folder), &status) != 0) {
         return FolderStatus::from_errno(errno, std::string(to_string(location.folder)));
       }
-      out = entry_from(std::string(to_string(location.folder)), status);
+      out = entry_info(std::string(to_string(location.folder)), status);
       return {};
     case VirtualLocation::Kind::kFile: {
       FolderStatus found = stat_file(folder_fd(location.folder), location.name, status);
       if (!found.ok()) return found;
-      out = entry_from(location.name, status);
+      out = entry_info(location.name, status);
       return {};
     }
     case VirtualLocation::Kind::kNone:
@@ -239,7 +239,7 @@ FolderStatus CompanyFolder::list(const VirtualLocation& location,
     if (!is_client_file_name(name)) continue;  // ".", "..", hidden temporaries
     struct stat status {};
     if (!stat_file(fd, name, status).ok()) continue;  // gone, or not a regular file
-    out.push_back(entry_from(name, status));
+    out.push_back(entry_info(name, status));
   }
   ::closedir(directory);
   return {};

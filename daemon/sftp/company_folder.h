@@ -15,6 +15,7 @@
 // Not thread-safe: a session's folder is used by that session's thread only.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -49,6 +50,9 @@ struct EntryInfo {
   std::int64_t atime = 0;
   std::int64_t mtime = 0;
 };
+
+// What SFTP shows of an entry named `name` with these stat() results.
+EntryInfo entry_info(const std::string& name, const struct stat& status);
 
 // The prefix of upload temporaries in an inbox.
 inline constexpr std::string_view kUploadTemporaryPrefix = ".sftp-upload.";

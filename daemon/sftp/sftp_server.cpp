@@ -601,14 +601,7 @@ bool Session::handle(sftp_client_message message) {
         sftp_reply_status(message, SSH_FX_INVALID_HANDLE, "invalid handle");
         return true;
       }
-      EntryInfo entry;
-      entry.size = static_cast<std::uint64_t>(status.st_size);
-      entry.mode = status.st_mode;
-      entry.uid = status.st_uid;
-      entry.gid = status.st_gid;
-      entry.atime = status.st_atim.tv_sec;
-      entry.mtime = status.st_mtim.tv_sec;
-      reply_attributes(message, entry);
+      reply_attributes(message, entry_info("", status));
       return true;
     }
     case SSH_FXP_OPENDIR: {
