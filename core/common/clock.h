@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace person_import {
 
@@ -18,6 +20,8 @@ const Clock& system_clock();
 
 // `2026-11-28T11:28:39.123Z`: UTC, milliseconds, the form every stored timestamp takes.
 std::string format_timestamp(std::chrono::system_clock::time_point time);
+// The inverse of format_timestamp, for stored timestamps: none when `text` is not of that form.
+std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string_view text);
 
 // A fresh random person key: a lowercase RFC 4122 version 4 UUID. Thread-safe.
 std::string random_person_key();

@@ -195,7 +195,7 @@ Status write_outputs(ImportSession& session, const ImportSummary& summary,
   };
   if (request.report_path) {
     keep_first(write_file_atomically(*request.report_path, [&](std::ostream& out) {
-      return write_report_json(out, summary, row_errors, request.report_extra);
+      return write_report_json(out, summary, row_errors);
     }));
   }
   if (request.errors_path) {
@@ -217,9 +217,18 @@ Status write_outputs(ImportSession& session, const ImportSummary& summary,
       }));
     }
   }
+  if (request.created_path && summary.counts.created > 0) {
+    keep_first(write_file_atomically(*request.created_path, [&](std::ostream& out) {
+      return write_created_csv(
+          out,
+          [&](const std::function<bool(const CreatedPersonRecord&)>& fn) {
+            return session.for_each_created_person(fn);
+          },
+          !summary.dry_run);
+    }));
+  }
   if (request.report_stream) {
-    keep_first(
-        write_report_json(*request.report_stream, summary, row_errors, request.report_extra));
+    keep_first(write_report_json(*request.report_stream, summary, row_errors));
   }
   if (request.on_summary) request.on_summary(summary, row_errors);
   return first_failure;

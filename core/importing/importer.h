@@ -48,10 +48,11 @@ struct ImportRequest {
   std::string display_name;  // the name reports show; defaults to the path's file name
   bool dry_run = false;
   // Where to write results; each written whole (aside, then renamed). The failed-rows file is
-  // written only when rows failed.
+  // written only when rows failed, the created-persons file only when persons were created.
   std::optional<std::string> report_path;
   std::optional<std::string> errors_path;
   std::optional<std::string> failed_rows_path;
+  std::optional<std::string> created_path;
   std::ostream* report_stream = nullptr;  // also write the report here (e.g. stdout)
   // Called after each batch (and once at the end) from the importing thread.
   std::function<void(const ImportProgress&)> on_progress;
@@ -72,7 +73,6 @@ struct ImportRequest {
   std::optional<std::string> received_at;
   std::optional<std::uint64_t> bytes;
   std::optional<std::string> sha256;
-  nlohmann::json report_extra = nlohmann::json::object();  // extra report keys
 };
 
 class Importer {

@@ -217,6 +217,7 @@ Result<BatchOutcome> BatchResolver::resolve(const std::vector<RowInput>& rows) {
       record.person_key = random_person_key();
       record.created_at = now;
       record.updated_at = now;
+      outcome.changes.created_rows.push_back({row.row, row.line, record.person_id});
       person = &working.add(std::move(record), true);
       ++outcome.created;
     } else {

@@ -70,6 +70,23 @@ struct FailedRowRange {
   std::uint64_t length = 0;
 };
 
+// A person a row created: what the created-persons file lists (spec section 10, "Results").
+struct CreatedRow {
+  std::uint64_t row = 0;
+  std::uint64_t line = 0;
+  PersonId person_id = 0;
+};
+
+// A created row as the created-persons file shows it: with the person's key and external id as
+// they stand when it is read.
+struct CreatedPersonRecord {
+  std::uint64_t row = 0;
+  std::uint64_t line = 0;
+  PersonId person_id = 0;
+  std::string person_key;
+  std::optional<std::string> external_person_id;
+};
+
 // The counters of a job, as of its last committed batch (or its end).
 struct JobCounts {
   std::uint64_t rows = 0;
@@ -88,9 +105,10 @@ struct JobCheckpoint {
 
 // What changed in one batch, written atomically together with its errors and checkpoint.
 struct BatchChanges {
-  std::vector<PersonRecord> created;  // new persons, final state in this batch
-  std::vector<PersonRecord> updated;  // existing persons whose stored state changed
-  std::vector<DeviceOwner> devices;   // device attachments (a device has one owner)
+  std::vector<PersonRecord> created;     // new persons, final state in this batch
+  std::vector<PersonRecord> updated;     // existing persons whose stored state changed
+  std::vector<DeviceOwner> devices;      // device attachments (a device has one owner)
+  std::vector<CreatedRow> created_rows;  // the rows that created `created`, in row order
   std::vector<RowErrorRecord> row_errors;
   std::vector<FailedRowRange> failed_rows;
   JobCheckpoint checkpoint;
@@ -103,6 +121,14 @@ std::optional<JobStatus> parse_job_status(const std::string& text);
 struct FileErrorRecord {
   std::string class_name;
   std::string message;
+};
+
+// What a company holds, for `companies list` and `companies remove`.
+struct CompanyUsage {
+  std::uint64_t persons = 0;
+  std::uint64_t custom_fields = 0;
+  std::uint64_t authorized_keys = 0;
+  std::uint64_t jobs = 0;
 };
 
 struct JobRecord {

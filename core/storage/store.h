@@ -52,6 +52,21 @@ struct JobStart {
   std::optional<std::string> sha256;
 };
 
+// Which jobs Store::list_jobs returns, by job id.
+struct JobQuery {
+  std::optional<CompanyId> company;  // none: every company's
+  std::optional<JobStatus> status;
+  // A timestamp in the stored form (format_timestamp): jobs started at or after it.
+  std::optional<std::string> started_since;
+
+  // Every job of `company`.
+  static JobQuery of(CompanyId company) {
+    JobQuery query;
+    query.company = company;
+    return query;
+  }
+};
+
 struct JobEnd {
   JobStatus status = JobStatus::kCompleted;
   JobCounts counts;
@@ -87,6 +102,10 @@ class ImportSession {
   // callback returns false.
   virtual Status for_each_row_error(const std::function<bool(const RowErrorRecord&)>& fn) = 0;
   virtual Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) = 0;
+  // The persons the job's batches created, in row order (a dry run's simulated ones too, until
+  // finish).
+  virtual Status for_each_created_person(
+      const std::function<bool(const CreatedPersonRecord&)>& fn) = 0;
 
   // Records the job's outcome and ends the session (dry run: rolls everything back). Errors:
   // a database failure, or the job is no longer `running` at checkpoint() (nothing recorded).
@@ -97,10 +116,15 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Companies. `ensure_company` creates on first use.
+  // Companies. `ensure_company` creates on first use. List: by key.
   virtual Result<Company> ensure_company(const std::string& key) = 0;
   virtual Result<std::optional<Company>> find_company(const std::string& key) = 0;
   virtual Result<std::vector<Company>> list_companies() = 0;
+  virtual Result<CompanyUsage> company_usage(CompanyId company) = 0;
+  // Deletes the company and everything it holds (keys, fields, persons, devices, jobs and their
+  // results), all or none. The caller checks first that nothing of it is running (PostgreSQL
+  // refuses while one of its imports holds the company's lock).
+  virtual Status remove_company(CompanyId company) = 0;
 
   // SSH public keys allowed to upload for a company (one OpenSSH `authorized_keys` line each).
   virtual Status add_authorized_key(CompanyId company, const std::string& key_line) = 0;
@@ -108,9 +132,18 @@ class Store {
   virtual Result<std::vector<std::string>> list_authorized_keys(CompanyId company) = 0;
   virtual Status remove_authorized_key(CompanyId company, const std::string& key_line) = 0;
 
-  // Custom fields: `add_fields` is all or none; a name already defined is an error.
+  // Custom fields, in the order defined. `add_fields` is all or none: a definition identical
+  // to the stored one of that name is kept as it is, a different one (or a name given twice
+  // with different definitions) is an Error naming both, and nothing is added; it returns how
+  // many were new.
   virtual Result<std::vector<FieldDefinition>> list_fields(CompanyId company) = 0;
-  virtual Status add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) = 0;
+  virtual Result<std::size_t> add_fields(CompanyId company,
+                                         const std::vector<FieldDefinition>& fields) = 0;
+  // Persons holding a value for the field `name`.
+  virtual Result<std::uint64_t> count_persons_with_field(CompanyId company,
+                                                         const std::string& name) = 0;
+  // Removes the definition and every person's value of it, all or none. Error: not defined.
+  virtual Status remove_field(CompanyId company, const std::string& name) = 0;
 
   // Persons.
   virtual Result<std::optional<PersonRecord>> find_person(CompanyId company,
@@ -133,7 +166,7 @@ class Store {
   // its company key and checkpoint: what a restarted daemon resumes. A job another live process
   // is still importing is listed too (resume_import's sessions cannot both apply a batch).
   virtual Result<std::vector<JobRecord>> list_unfinished_jobs() = 0;
-  virtual Result<std::vector<JobRecord>> list_jobs(CompanyId company) = 0;
+  virtual Result<std::vector<JobRecord>> list_jobs(const JobQuery& query) = 0;
   virtual Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) = 0;
   // The row errors of one of the company's jobs (none for another company's job).
   virtual Status for_each_job_row_error(CompanyId company, JobId job,
@@ -142,24 +175,49 @@ class Store {
   // company's job): with the source file, what its failed-rows file holds.
   virtual Status for_each_job_failed_row(CompanyId company, JobId job,
                                          const std::function<bool(const FailedRowRange&)>& fn) = 0;
+  // The persons one of the company's jobs created, in row order (none for another company's).
+  virtual Status for_each_job_created_person(
+      CompanyId company, JobId job, const std::function<bool(const CreatedPersonRecord&)>& fn) = 0;
   // The company's most recent job that read `source_path` (the daemon gives every queued file a
   // unique path, so this finds the one job of a queued file), or none.
   virtual Result<std::optional<JobRecord>> find_job_by_source(CompanyId company,
                                                               const std::string& source_path) = 0;
 };
 
+// What open_store may do with the database it names.
+enum class StoreAccess {
+  // Read-write; a missing SQLite file is created, and missing tables (both backends).
+  kCreate,
+  // Read-write; the database must already exist with its tables ("no database at PATH").
+  kExisting,
+  // The database must exist; read-write when this process may write it, otherwise read-only
+  // (SQLite: the file, its folder or its -wal/-shm files are not writable; every write then
+  // fails). An outdated schema is an error rather than migrated, when it cannot be written.
+  kRead,
+};
+
 struct StoreOptions {
+  StoreAccess access = StoreAccess::kCreate;
   // How long a writer waits for another process's write lock before failing (SQLite's busy
   // timeout; PostgreSQL's lock_timeout, which does not apply to waiting for the company's
   // running import: see postgresql_store.h).
   int busy_timeout_ms = 30000;
 };
 
-// Opens (creating and migrating as needed) the database named by `spec`: a SQLite file path,
-// or a `postgresql://` (or `postgres://`) URL. Errors: cannot open (for PostgreSQL, a transient
-// Error: the server may come back), migration failed.
+// Opens the database named by `spec` (a SQLite file path, or a `postgresql://` or
+// `postgres://` URL) as `options.access` allows, migrating its schema as needed. Errors, each
+// saying what to do: no database there (kExisting, kRead: "no database at PATH"); cannot open it
+// (the operating system's reason: "permission denied: run as the service's user, or check the
+// ownership of DIR"; for PostgreSQL a transient Error: the server may come back); migration
+// failed. Messages name a PostgreSQL URL without its password (describe_database).
 Result<std::unique_ptr<Store>> open_store(const std::string& spec,
                                           const StoreOptions& options = {});
+// `spec` as messages and logs may show it: a PostgreSQL URL's password replaced by "***".
+std::string describe_database(const std::string& spec);
+
+// Whether `spec` names a PostgreSQL database rather than a SQLite file.
+bool is_postgresql_url(const std::string& spec);
+
 // The same, with the clock that stamps what the store records (tests fix it).
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, const StoreOptions& options,
                                           const Clock& clock);

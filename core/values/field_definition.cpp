@@ -274,4 +274,18 @@ Result<std::vector<FieldDefinition>> definitions_from_json_text(std::string_view
   return definitions;
 }
 
+std::string describe(const FieldDefinition& definition) {
+  std::string text = definition.name + "  " + std::string(to_string(definition.type));
+  if (!definition.options.empty()) {
+    text += "  options: ";
+    for (std::size_t index = 0; index < definition.options.size(); ++index) {
+      text += (index ? "," : "") + definition.options[index];
+    }
+  }
+  if (definition.type == FieldType::kString) {
+    text += "  charset: " + std::string(to_string(definition.charset));
+  }
+  return text;
+}
+
 }  // namespace person_import

@@ -33,7 +33,12 @@ struct FieldDefinition {
   FieldType type = FieldType::kString;
   std::vector<std::string> options;     // selects only
   Charset charset = Charset::kUnicode;  // strings only
+
+  bool operator==(const FieldDefinition&) const = default;
 };
+
+// One line for people: `tier  single_select  options: gold,silver`, `nick  string  charset: gsm`.
+std::string describe(const FieldDefinition& definition);
 
 // True for the five system field names, exactly (lowercase).
 bool is_system_field(std::string_view name);

@@ -18,6 +18,8 @@
 
 #include <toml.hpp>
 
+#include "core/common/closest_name.h"
+
 namespace person_import::daemon {
 namespace {
 
@@ -29,6 +31,10 @@ using Outcome = std::optional<std::string>;
 constexpr std::array<std::pair<std::string_view, WatchMode>, 2> kWatchModes{{
     {"inotify", WatchMode::kInotify},
     {"poll", WatchMode::kPoll},
+}};
+constexpr std::array<std::pair<std::string_view, LogFormat>, 2> kLogFormats{{
+    {"text", LogFormat::kText},
+    {"json", LogFormat::kJson},
 }};
 constexpr std::array<std::pair<std::string_view, LogLevel>, 5> kLogLevels{{
     {"trace", LogLevel::kTrace},
@@ -81,6 +87,10 @@ Outcome sftp_file_size_problem(std::int64_t bytes) {
   return range_problem(bytes, 1, static_cast<std::int64_t>(kMaxSftpFileSize));
 }
 
+Outcome manifest_row_errors_problem(std::int64_t count) {
+  return range_problem(count, 0, static_cast<std::int64_t>(kMaxManifestRowErrors));
+}
+
 Outcome path_problem(const std::string& path) {
   if (path.empty()) return "must not be empty";
   if (path.find('\0') != std::string::npos) return "must not contain a NUL character";
@@ -125,6 +135,11 @@ std::vector<Problem> check_values(const DaemonOptions& options) {
   }
   note("batch_rows", batch_rows_problem(static_cast<std::int64_t>(
                          std::min<std::size_t>(options.batch_rows, INT64_MAX))));
+  note("progress_log_interval", duration_problem(options.progress_log_interval,
+                                                 format_duration(options.progress_log_interval)));
+  note("manifest_max_row_errors",
+       manifest_row_errors_problem(static_cast<std::int64_t>(
+           std::min<std::size_t>(options.manifest_max_row_errors, INT64_MAX))));
   if (options.sftp_listen) {
     Status address = check_listen_address(*options.sftp_listen);
     if (!address.ok()) note("sftp_listen", address.error().message);
@@ -276,6 +291,13 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
       {"batch_rows",
        [](auto& v, auto& o) { return read_integer(v, &batch_rows_problem, o.batch_rows); }},
       {"log_level", [](auto& v, auto& o) { return read_choice(v, kLogLevels, o.log_level); }},
+      {"log_format", [](auto& v, auto& o) { return read_choice(v, kLogFormats, o.log_format); }},
+      {"progress_log_interval",
+       [](auto& v, auto& o) { return read_duration(v, o.progress_log_interval); }},
+      {"manifest_max_row_errors",
+       [](auto& v, auto& o) {
+         return read_integer(v, &manifest_row_errors_problem, o.manifest_max_row_errors);
+       }},
       {"sftp_listen", [](auto& v, auto& o) { return read_optional_string(v, o.sftp_listen); }},
       {"sftp_host_key", [](auto& v, auto& o) { return read_optional_string(v, o.sftp_host_key); }},
       {"sftp_max_sessions",
@@ -309,36 +331,16 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
   return readers;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string unknown_key_message(const std::string& key, const toml::value& value) {
   std::string message = "unknown key";
-  std::optional<std::string_view> suggestion;
-  std::size_t best = 3;  // at most two edits away
-  std::string known;
-  for (const auto& [name, reader] : key_readers()) {
-    known += (known.empty() ? "" : ", ") + std::string(name);
-    const std::size_t distance = edit_distance(key, name);
-    if (distance < best) {
-      best = distance;
-      suggestion = name;
-    }
+  std::vector<std::string> names;
+  for (const auto& [name, reader] : key_readers()) names.emplace_back(name);
+  if (auto suggestion = closest_name(key, names)) {
+    return message + "; did you mean " + in_quotes(*suggestion) + "?";
   }
-  if (suggestion) return message + "; did you mean " + in_quotes(*suggestion) + "?";
   if (value.is_table()) message += " (the file has top-level keys only, no tables)";
+  std::string known;
+  for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
   return message + "; known keys: " + known;
 }
 
@@ -605,6 +607,13 @@ std::string_view to_string(WatchMode mode) {
   return "?";
 }
 
+std::string_view to_string(LogFormat format) {
+  for (const auto& [name, value] : kLogFormats) {
+    if (value == format) return name;
+  }
+  return "?";
+}
+
 std::string_view to_string(LogLevel level) {
   for (const auto& [name, value] : kLogLevels) {
     if (value == level) return name;
@@ -639,6 +648,9 @@ std::string to_toml(const DaemonOptions& options) {
   string("reconnect_max_delay", format_duration(options.reconnect_max_delay));
   number("batch_rows", options.batch_rows);
   string("log_level", to_string(options.log_level));
+  string("log_format", to_string(options.log_format));
+  string("progress_log_interval", format_duration(options.progress_log_interval));
+  number("manifest_max_row_errors", options.manifest_max_row_errors);
   if (options.sftp_listen) {
     string("sftp_listen", *options.sftp_listen);
   } else {

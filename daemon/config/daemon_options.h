@@ -35,6 +35,11 @@ enum class WatchMode {
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
 
+enum class LogFormat {
+  kText,  // "text": one line a message (timestamped, or with a priority prefix under journald)
+  kJson,  // "json": one JSON object a line
+};
+
 // Limits of the values validate() accepts.
 inline constexpr int kMinWorkers = 1;
 inline constexpr int kMaxWorkers = 256;
@@ -46,6 +51,7 @@ inline constexpr int kMaxSftpSessions = 1024;
 inline constexpr int kMaxSftpAuthTries = 100;
 inline constexpr int kMaxSftpAuthFailureLimit = 1000;
 inline constexpr std::uint64_t kMaxSftpFileSize = std::uint64_t{1} << 40;  // 1 TiB
+inline constexpr std::size_t kMaxManifestRowErrors = 1'000'000;
 
 struct DaemonOptions {
   // The store every company's imports go to: a SQLite file path, as the command line's --db.
@@ -100,6 +106,21 @@ struct DaemonOptions {
 
   // The least severe messages logged (to stderr). Default: info.
   LogLevel log_level = LogLevel::kInfo;
+
+  // How log lines look. Text lines start with a UTC ISO 8601 timestamp and the level, except
+  // under journald (JOURNAL_STREAM names stderr), where each starts with its sd-daemon
+  // priority prefix (`<3>` error, `<4>` warning, `<6>` info, `<7>` debug) and journald stamps
+  // it. Default: text.
+  LogFormat log_format = LogFormat::kText;
+
+  // A running import logs its progress (rows done, rows per second, share of the file read)
+  // this often, at the batch that passes it. Default: 30s.
+  std::chrono::milliseconds progress_log_interval{std::chrono::seconds{30}};
+
+  // The row errors a result manifest lists (the first ones, by row); the errors CSV beside it
+  // has them all, and the manifest counts them by class and by (class, field).
+  // Default: 100; 0 to 1,000,000.
+  std::size_t manifest_max_row_errors = 100;
 
   // Where the built-in SFTP server listens, "HOST:PORT" ("[::]:2222" for IPv6).
   // Default: unset, no built-in server (uploads arrive through an external OpenSSH server or
@@ -189,6 +210,7 @@ Status check_listen_address(std::string_view address);
 
 std::string_view to_string(WatchMode mode);
 std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
 
 // The options as a complete TOML file, every key with its effective value (state_dir and
 // sftp_host_key resolved; sftp_listen, when unset, as a comment): what `config check` prints on

@@ -1,7 +1,5 @@
 #include "daemon/outbox/manifests.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/importing/import_report.h"
 #include "core/importing/result_files.h"
 #include "core/reading/file_layout.h"
@@ -10,10 +8,6 @@
 
 namespace person_import::outbox {
 namespace {
-
-nlohmann::json optional_json(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
 
 Status write_failed_rows_file(Store& store, CompanyId company, const JobRecord& job,
                               const std::filesystem::path& source,
@@ -35,12 +29,12 @@ Status write_failed_rows_file(Store& store, CompanyId company, const JobRecord& 
 
 ManifestPaths manifest_paths(const std::filesystem::path& outbox, const std::string& name) {
   return {outbox / (name + ".result.json"), outbox / (name + ".errors.csv"),
-          outbox / (name + ".failed.persons")};
+          outbox / (name + ".failed.persons"), outbox / (name + ".created.csv")};
 }
 
 Status write_manifests(Store& store, CompanyId company, const JobRecord& job,
                        const std::filesystem::path& source, const std::filesystem::path& outbox,
-                       const std::string& name) {
+                       const std::string& name, std::size_t max_row_errors) {
   std::error_code error;
   std::filesystem::create_directories(outbox, error);
   if (error) return make_error("cannot create " + outbox.string() + ": " + error.message());
@@ -52,25 +46,37 @@ Status write_manifests(Store& store, CompanyId company, const JobRecord& job,
   auto keep_first = [&](Status status) {
     if (first_failure.ok() && !status.ok()) first_failure = std::move(status);
   };
+  auto remove_stale = [&](const std::filesystem::path& stale) {
+    std::filesystem::remove(stale, error);
+    if (error) keep_first(make_error("cannot remove " + stale.string() + ": " + error.message()));
+  };
+  ManifestFiles files;
   if (job.counts.failed > 0) {
     keep_first(write_file_atomically(paths.errors.string(), [&](std::ostream& out) {
       return write_errors_csv(out, row_errors);
     }));
     keep_first(write_failed_rows_file(store, company, job, source, paths.failed_rows));
+    files.errors = paths.errors.filename().string();
+    files.failed_rows = paths.failed_rows.filename().string();
   } else {
-    for (const auto& stale : {paths.errors, paths.failed_rows}) {
-      std::filesystem::remove(stale, error);
-      if (error) keep_first(make_error("cannot remove " + stale.string() + ": " + error.message()));
-    }
+    remove_stale(paths.errors);
+    remove_stale(paths.failed_rows);
   }
-  nlohmann::json extra = nlohmann::json::object();
-  extra["received_at"] = optional_json(job.received_at);
-  extra["started_at"] = optional_json(job.started_at);
-  extra["finished_at"] = optional_json(job.finished_at);
-  extra["bytes"] = job.bytes ? nlohmann::json(*job.bytes) : nlohmann::json(nullptr);
-  extra["sha256"] = optional_json(job.sha256);
+  if (job.counts.created > 0) {
+    keep_first(write_file_atomically(paths.created.string(), [&](std::ostream& out) {
+      return write_created_csv(
+          out,
+          [&](const std::function<bool(const CreatedPersonRecord&)>& fn) {
+            return store.for_each_job_created_person(company, job.job_id, fn);
+          },
+          true);
+    }));
+    files.created = paths.created.filename().string();
+  } else {
+    remove_stale(paths.created);
+  }
   keep_first(write_file_atomically(paths.result.string(), [&](std::ostream& out) {
-    return write_report_json(out, summary_of(job), row_errors, extra);
+    return write_manifest_json(out, job, row_errors, max_row_errors, files);
   }));
   keep_first(queueing::sync_directory(outbox));
   return first_failure;

@@ -2,17 +2,21 @@
 // company's outbox from the stored job, so that the same files come out whether the import has
 // just finished or a restarted daemon finds a finished job whose manifests may be missing:
 //
-//   <name>.result.json      the report of spec section 7, then received_at, started_at,
-//                           finished_at, bytes and sha256
+//   <name>.result.json      the manifest (write_manifest_json, import_report.h): the report of
+//                           spec section 7 with received_at, started_at, finished_at, bytes and
+//                           sha256, a summary of the row errors by class and by (class, field),
+//                           and the first max_row_errors row errors
 //   <name>.errors.csv       when rows failed: every row error (spec section 7)
 //   <name>.failed.persons   when rows failed: header section, names row and the failed rows,
 //                           copied exactly from the queued file
+//   <name>.created.csv      when the file created persons: row, line, person_id, person_key
+//                           and external_person_id of each
 //
 // Each is written aside and renamed into place (write_file_atomically); the result JSON is
-// written last, so a client that sees it finds the others complete. When no row failed, errors
-// and failed-rows files of an earlier upload under the same name are removed: the outbox then
-// describes the latest upload of each name. The outbox folder is fsynced at the end, so the
-// caller may then delete the queued file.
+// written last, so a client that sees it finds the others complete. Files an earlier upload
+// under the same name left that this job has none of are removed: the outbox then describes
+// the latest upload of each name. The outbox folder is fsynced at the end, so the caller may
+// then delete the queued file.
 #pragma once
 
 #include <filesystem>
@@ -28,16 +32,18 @@ struct ManifestPaths {
   std::filesystem::path result;
   std::filesystem::path errors;
   std::filesystem::path failed_rows;
+  std::filesystem::path created;
 };
 
 // The manifests of upload `name` in `outbox`.
 ManifestPaths manifest_paths(const std::filesystem::path& outbox, const std::string& name);
 
 // Writes the finished `job`'s manifests for upload `name` into `outbox` (created if missing).
-// `source` is the job's file (the queued upload), from which failed rows are copied. Every
-// manifest is attempted; the first failure is returned.
+// `source` is the job's file (the queued upload), from which failed rows are copied; the
+// result JSON lists at most `max_row_errors` row errors (DaemonOptions::manifest_max_row_errors).
+// Every manifest is attempted; the first failure is returned.
 Status write_manifests(Store& store, CompanyId company, const JobRecord& job,
                        const std::filesystem::path& source, const std::filesystem::path& outbox,
-                       const std::string& name);
+                       const std::string& name, std::size_t max_row_errors);
 
 }  // namespace person_import::outbox

@@ -3,8 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -19,43 +17,14 @@
 #include "core/storage/store.h"
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/import_scheduler.h"
+#include "daemon/service/logging.h"
+#include "daemon/service/state_lock.h"
 #include "daemon/service/systemd_notify.h"
 #include "daemon/sftp/sftp_server.h"
 #include "daemon/watching/folder_watcher.h"
 
 namespace person_import::service {
 namespace {
-
-spdlog::level::level_enum spdlog_level(daemon::LogLevel level) {
-  switch (level) {
-    case daemon::LogLevel::kTrace:
-      return spdlog::level::trace;
-    case daemon::LogLevel::kDebug:
-      return spdlog::level::debug;
-    case daemon::LogLevel::kInfo:
-      return spdlog::level::info;
-    case daemon::LogLevel::kWarn:
-      return spdlog::level::warn;
-    case daemon::LogLevel::kError:
-      return spdlog::level::err;
-  }
-  return spdlog::level::info;
-}
-
-// Lines on stderr (journald stamps and keeps them under systemd); colours only on a terminal.
-void set_up_logging(daemon::LogLevel level) {
-  spdlog::sink_ptr sink;
-  if (::isatty(STDERR_FILENO)) {
-    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  }
-  auto logger = std::make_shared<spdlog::logger>("person-import", std::move(sink));
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
-  logger->set_level(spdlog_level(level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(std::move(logger));
-}
 
 Result<dev_t> device_of(const std::filesystem::path& path) {
   struct stat status {};
@@ -105,6 +74,8 @@ class Service {
     const std::filesystem::path state_dir = daemon::effective_state_dir(options_);
     std::filesystem::create_directories(state_dir, error);
     if (error) return make_error("cannot create " + state_dir.string() + ": " + error.message());
+    // Before anything else touches the state folder: its queue belongs to one daemon.
+    PI_ASSIGN_OR_RETURN(state_lock_, StateDirectoryLock::acquire(state_dir));
     PI_ASSIGN_OR_RETURN(auto root_device, device_of(drop_root_));
     PI_ASSIGN_OR_RETURN(auto state_device, device_of(state_dir));
     if (root_device != state_device) {
@@ -122,7 +93,8 @@ class Service {
     scheduler_ = std::make_unique<ImportScheduler>(
         options_.workers, options_.database, queue_,
         WorkerSettings{drop_root_, options_.batch_rows, options_.reconnect_delay,
-                       options_.reconnect_max_delay});
+                       options_.reconnect_max_delay, options_.progress_log_interval,
+                       options_.manifest_max_row_errors});
     // What a previous run left in the queue goes first: each company's FIFO then holds its
     // older files before any new upload.
     PI_ASSIGN_OR_RETURN(auto queued, queue_.list());
@@ -147,8 +119,8 @@ class Service {
                                          sftp::make_store_authorized_keys(options_.database)));
     }
     spdlog::info("serving {} ({} watch, {} worker(s), database {}, state {})", drop_root_.string(),
-                 watching::to_string(watcher_->mode()), options_.workers, options_.database,
-                 state_dir.string());
+                 watching::to_string(watcher_->mode()), options_.workers,
+                 describe_database(options_.database), state_dir.string());
     notify_systemd("READY=1");
     return {};
   }
@@ -193,21 +165,28 @@ class Service {
     bool changed = false;
     for (const auto& [key, value] : after) {
       const auto old = before.find(key);
-      const std::string old_value = old == before.end() ? "(unset)" : old->second;
+      std::string old_value = old == before.end() ? "(unset)" : old->second;
       if (old_value == value) continue;
       changed = true;
+      // A PostgreSQL URL may hold a password: never logged.
+      std::string new_value = value;
+      if (key == "database") {
+        old_value = describe_database(options_.database);
+        new_value = describe_database(reloaded->database);
+      }
       const bool live = key == "log_level" || key == "batch_rows" || key == "shutdown_timeout";
       if (live) {
-        spdlog::info("SIGHUP: {} {} -> {} (applied)", key, old_value, value);
+        spdlog::info("SIGHUP: {} {} -> {} (applied)", key, old_value, new_value);
       } else {
-        spdlog::warn("SIGHUP: {} {} -> {} (takes effect after a restart)", key, old_value, value);
+        spdlog::warn("SIGHUP: {} {} -> {} (takes effect after a restart)", key, old_value,
+                     new_value);
       }
     }
     if (!changed) spdlog::info("SIGHUP: configuration reloaded, nothing changed");
     options_.log_level = reloaded->log_level;
     options_.batch_rows = reloaded->batch_rows;
     options_.shutdown_timeout = reloaded->shutdown_timeout;
-    spdlog::set_level(spdlog_level(options_.log_level));
+    set_log_level(options_.log_level);
     scheduler_->set_batch_rows(options_.batch_rows);
   }
 
@@ -256,6 +235,7 @@ class Service {
   std::unique_ptr<ImportScheduler> scheduler_;
   std::unique_ptr<watching::FolderWatcher> watcher_;
   std::unique_ptr<sftp::SftpServer> sftp_;
+  std::unique_ptr<StateDirectoryLock> state_lock_;  // held from the start to the exit
 };
 
 }  // namespace
@@ -273,7 +253,7 @@ Status create_company_folders(const std::filesystem::path& drop_root, const std:
 }
 
 int run_daemon(const daemon::DaemonOptions& options, const ConfigSource& source) {
-  set_up_logging(options.log_level);
+  set_up_logging(options.log_level, options.log_format);
   Service service(options, source);
   return service.run();
 }

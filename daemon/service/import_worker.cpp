@@ -35,6 +35,64 @@ bool wait_unless_stopped(std::chrono::milliseconds delay,
   }
 }
 
+// The job's whole duration, from its stored start and end (a resumed job's too), in seconds.
+std::optional<double> job_seconds(const JobRecord& job) {
+  if (!job.started_at || !job.finished_at) return std::nullopt;
+  const auto started = parse_timestamp(*job.started_at);
+  const auto finished = parse_timestamp(*job.finished_at);
+  if (!started || !finished) return std::nullopt;
+  return std::chrono::duration<double>(*finished - *started).count();
+}
+
+// "every progress_log_interval, at the batch that passes it": rows, rate and share read.
+class ProgressLog {
+ public:
+  ProgressLog(std::string what, std::chrono::milliseconds interval, std::uint64_t rows_before)
+      : what_(std::move(what)),
+        interval_(interval),
+        last_(std::chrono::steady_clock::now()),
+        rows_at_last_(rows_before) {}
+
+  void operator()(const ImportProgress& step) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < interval_) return;
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    const double rate =
+        seconds > 0 ? static_cast<double>(step.rows_done - rows_at_last_) / seconds : 0.0;
+    const double percent = step.bytes_total == 0 ? 100.0
+                                                 : 100.0 * static_cast<double>(step.bytes_done) /
+                                                       static_cast<double>(step.bytes_total);
+    spdlog::info("{}: importing: {} rows done, {:.0f} rows/s, {:.1f}% of the file read", what_,
+                 step.rows_done, rate, percent);
+    last_ = now;
+    rows_at_last_ = step.rows_done;
+  }
+
+ private:
+  std::string what_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point last_;
+  std::uint64_t rows_at_last_;
+};
+
+// The line that ends a job, at the level its outcome deserves.
+void log_job_end(const std::string& what, const JobRecord& job, double run_seconds, bool resumed) {
+  const double seconds = job_seconds(job).value_or(run_seconds);
+  std::string took = fmt::format("{:.3f}s", seconds);
+  if (resumed) took += fmt::format(" (resumed; {:.3f}s in this run)", run_seconds);
+  if (job.status == JobStatus::kCompleted && job.counts.failed == 0) {
+    spdlog::info("{}: job {} completed in {}: {}", what, job.job_id, took, describe_counts(job));
+  } else if (job.status == JobStatus::kCompleted) {
+    spdlog::warn("{}: job {} completed with {} failed row(s) in {}: {}", what, job.job_id,
+                 job.counts.failed, took, describe_counts(job));
+  } else {
+    const std::string reason =
+        job.file_errors.empty() ? std::string("") : ": " + job.file_errors.front().message;
+    spdlog::error("{}: job {} {} in {}{} ({})", what, job.job_id, to_string(job.status), took,
+                  reason, describe_counts(job));
+  }
+}
+
 }  // namespace
 
 StoreOpener ImportWorker::default_store_opener() {
@@ -109,6 +167,7 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
   request.stop_requested = stop_requested;
   request.keep_running_on_transient_error = true;  // resumed below, on a new connection
   const auto started = std::chrono::steady_clock::now();
+  bool resumed = false;
 
   if (!existing->has_value()) {
     auto digest = queueing::digest_file(file.path);
@@ -117,6 +176,7 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     request.bytes = digest->bytes;
     request.sha256 = digest->sha256;
     spdlog::info("{}: import started ({} bytes, sha256 {})", what, digest->bytes, digest->sha256);
+    request.on_progress = ProgressLog(what, settings.progress_log_interval, 0);
     auto summary = importer.run(*company, request);
     if (!summary.ok() && !stop_requested()) {
       if (summary.error().transient) return summary.error();
@@ -125,6 +185,9 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
   } else if ((*existing)->status == JobStatus::kRunning) {
     const JobRecord& job = **existing;
     spdlog::info("{}: resuming job {} after row {}", what, job.job_id, job.checkpoint.counts.rows);
+    resumed = true;
+    request.on_progress =
+        ProgressLog(what, settings.progress_log_interval, job.checkpoint.counts.rows);
     auto summary = importer.resume(*company, job.job_id, request);
     if (!summary.ok() && !stop_requested()) {
       if (summary.error().transient) return summary.error();
@@ -148,8 +211,8 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     return left(make_error("job " + std::to_string(job.job_id) + " did not finish"));
   }
   const auto outbox = settings.drop_root / file.company / "outbox";
-  if (auto written =
-          outbox::write_manifests(*store_, company->id, job, file.path, outbox, file.name);
+  if (auto written = outbox::write_manifests(*store_, company->id, job, file.path, outbox,
+                                             file.name, settings.manifest_max_row_errors);
       !written.ok()) {
     return left(written.error(),
                 "manifests of job " + std::to_string(job.job_id) + " not written: ");
@@ -158,17 +221,9 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     // The next start finds the job finished and only rewrites the manifests.
     spdlog::warn("{}: {}", what, removed.error().message);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (job.status == JobStatus::kCompleted) {
-    spdlog::info("{}: job {} completed in {:.3f}s: {}", what, job.job_id, seconds,
-                 describe_counts(job));
-  } else {
-    const std::string reason =
-        job.file_errors.empty() ? std::string("") : ": " + job.file_errors.front().message;
-    spdlog::warn("{}: job {} {} in {:.3f}s{} ({})", what, job.job_id, to_string(job.status),
-                 seconds, reason, describe_counts(job));
-  }
+  log_job_end(what, job,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+              resumed);
   return WorkOutcome::kDone;
 }
 

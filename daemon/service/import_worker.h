@@ -11,6 +11,10 @@
 // any point repeats only the steps after the last one that completed, so every row is applied
 // once and the manifests always appear.
 //
+// Logs: the start; progress every progress_log_interval (rows, rows per second, share of the
+// file read); the end with the job's whole duration (a resumed job's too), at info when every
+// row applied, warning when rows failed, error when the file was rejected or the import failed.
+//
 // A lost database connection (any step failing with an Error whose `transient` is true: opening
 // the store, an import's batch, writing the manifests) does not leave the file: the worker drops
 // its Store, waits (WorkerSettings::reconnect_delay, doubling after each failed attempt up to
@@ -41,6 +45,10 @@ struct WorkerSettings {
   // further one for the same file, up to reconnect_max_delay (DaemonOptions).
   std::chrono::milliseconds reconnect_delay{500};
   std::chrono::milliseconds reconnect_max_delay{std::chrono::seconds{30}};
+  // How often a running import logs its progress (DaemonOptions::progress_log_interval).
+  std::chrono::milliseconds progress_log_interval{std::chrono::seconds{30}};
+  // The row errors a manifest lists (DaemonOptions::manifest_max_row_errors).
+  std::size_t manifest_max_row_errors = 100;
 };
 
 // Opens a Store on `database` (open_store; tests inject failing stores).

@@ -317,7 +317,9 @@ TEST_CASE("sftp: an upload under a temporary name, renamed, is imported once und
   INFO(replaced.out + replaced.err);
   CHECK(replaced.exit_code == 0);
   CHECK(names_in(drop.inbox("acme")) == std::vector<std::string>{"b.txt"});
-  CHECK(names_in(drop.outbox("acme")).size() == 1);  // day.persons.result.json only
+  // day.persons's result and created persons only
+  CHECK(names_in(drop.outbox("acme")) ==
+        std::vector<std::string>{"day.persons.created.csv", "day.persons.result.json"});
 }
 
 TEST_CASE("sftp: a client removes its upload before pick-up - outbox files cannot be removed") {

@@ -1,5 +1,15 @@
 #include "core/storage/sqlite/sqlite_database.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
 namespace person_import::sqlite {
 
 SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
@@ -65,28 +75,151 @@ bool SqliteStatement::column_is_null(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
+namespace {
+
+// A `file:` URI for `path`, for the immutable parameter: the characters URIs give a meaning
+// (and any byte that is not plain ASCII) percent-encoded.
+std::string file_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      uri += c;
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned>(byte));
+      uri += escaped;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
-                                                             int busy_timeout_ms) {
+                                                             int busy_timeout_ms, Mode mode) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  switch (mode) {
+    case Mode::kCreate:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+    case Mode::kReadWrite:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Mode::kReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Mode::kImmutable:
+      flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      name = file_uri(path);
+      break;
+  }
   sqlite3* handle = nullptr;
-  const int code =
-      sqlite3_open_v2(path.c_str(), &handle,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int code = sqlite3_open_v2(name.c_str(), &handle, flags, nullptr);
   if (code != SQLITE_OK) {
     std::string message = handle ? sqlite3_errmsg(handle) : sqlite3_errstr(code);
     sqlite3_close(handle);
     return make_error("cannot open SQLite database " + path + ": " + message);
   }
-  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(handle));
+  const bool read_only = mode == Mode::kReadOnly || mode == Mode::kImmutable;
+  // SQLite opens a file it may not write read-only, silently; writes would fail much later.
+  if (!read_only && sqlite3_db_readonly(handle, "main") == 1) {
+    sqlite3_close(handle);
+    return make_error("cannot open SQLite database " + path + " for writing");
+  }
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(handle, read_only));
   sqlite3_busy_timeout(handle, busy_timeout_ms);
   // WAL lets readers (export, jobs list) run while an import writes; NORMAL sync is durable
-  // across application crashes, which is what the exactly-once resume relies on.
-  if (auto status = database->execute(
-          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-          "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
-      !status.ok()) {
-    return make_error("cannot configure SQLite database " + path + ": " + status.error().message);
+  // across application crashes, which is what the exactly-once resume relies on. Reading the
+  // schema makes SQLite open the file (and its -wal and -shm files) now.
+  const std::string settings =
+      std::string(read_only ? "" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; ") +
+      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+      "SELECT count(*) FROM sqlite_master;";
+  if (auto status = database->execute(settings); !status.ok()) {
+    return make_error("cannot open SQLite database " + path + ": " + status.error().message);
   }
   return database;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string permission_hint(const std::string& path) {
+  return "permission denied: run as the service's user, or check the ownership of " + path;
+}
+
+// Whether this process (its effective ids) may access `path` as `mode` (R_OK, W_OK, ...).
+bool may(const std::string& path, int mode) {
+  return ::faccessat(AT_FDCWD, path.c_str(), mode, AT_EACCESS) == 0;
+}
+
+std::string folder_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+// Why the database at `path` cannot be opened for writing (or, `write` false, for reading),
+// from the operating system's point of view; SQLite's own message when nothing is in the way.
+std::string open_problem(const std::string& path, bool write, const std::string& sqlite_message) {
+  const int file_mode = write ? R_OK | W_OK : R_OK;
+  if (!may(path, file_mode)) {
+    if (errno == EROFS) return "cannot write " + path + ": read-only filesystem";
+    return "cannot " + std::string(write ? "write " : "read ") + path + ": " +
+           (errno == EACCES || errno == EPERM ? permission_hint(path) : std::strerror(errno));
+  }
+  const std::string folder = folder_of(path);
+  const std::string wal = path + "-wal";
+  const std::string shm = path + "-shm";
+  if (!fs::exists(wal) && !may(folder, W_OK | X_OK)) {
+    return "cannot create " + wal + " (needed to " + (write ? "write" : "read") +
+           " the database): " + permission_hint(folder);
+  }
+  if (fs::exists(shm) && !may(shm, file_mode)) {
+    return "cannot " + std::string(write ? "write " : "read ") + shm + ": " + permission_hint(shm);
+  }
+  return sqlite_message;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteDatabase>> open_database_file(const std::string& path,
+                                                           StoreAccess access,
+                                                           int busy_timeout_ms) {
+  using Mode = SqliteDatabase::Mode;
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    const int error = errno;
+    const std::string folder = folder_of(path);
+    if (error == EACCES) return make_error("cannot open " + path + ": " + permission_hint(folder));
+    if (error != ENOENT) return make_error("cannot open " + path + ": " + std::strerror(error));
+    if (access != StoreAccess::kCreate) return make_error("no database at " + path);
+    if (!fs::is_directory(folder)) {
+      return make_error("cannot create " + path + ": no folder " + folder + " (create it first)");
+    }
+    if (!may(folder, W_OK | X_OK)) {
+      return make_error("cannot create " + path + ": " + permission_hint(folder));
+    }
+  } else if (S_ISDIR(status.st_mode)) {
+    return make_error("cannot open " + path + ": it is a folder, not a database file");
+  }
+  const Mode writable = access == StoreAccess::kCreate ? Mode::kCreate : Mode::kReadWrite;
+  auto database = SqliteDatabase::open(path, busy_timeout_ms, writable);
+  if (database.ok() || access != StoreAccess::kRead) {
+    if (database.ok()) return database;
+    return make_error(open_problem(path, true, database.error().message));
+  }
+  // A reading command may read what it cannot write: read-only, then, in a folder where the
+  // -shm file cannot be made and no other connection has the database open, immutable.
+  auto reader = SqliteDatabase::open(path, busy_timeout_ms, Mode::kReadOnly);
+  if (reader.ok()) return reader;
+  if (!fs::exists(path + "-wal")) {
+    auto immutable = SqliteDatabase::open(path, busy_timeout_ms, Mode::kImmutable);
+    if (immutable.ok()) return immutable;
+  }
+  return make_error(open_problem(path, false, reader.error().message));
 }
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(database_); }

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/common/result.h"
+#include "core/storage/store.h"
 
 namespace person_import::sqlite {
 
@@ -55,8 +56,21 @@ class SqliteStatement {
 
 class SqliteDatabase {
  public:
-  // Opens or creates the file at `path`, sets WAL journaling, foreign keys and the busy timeout.
-  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path, int busy_timeout_ms);
+  enum class Mode {
+    kCreate,     // read-write, creating the file when it is missing
+    kReadWrite,  // read-write; the file must exist
+    kReadOnly,   // read-only
+    // Read-only, as a file nobody writes: no locks and no -shm file, so it opens in a folder
+    // this process cannot write. Only when no other connection has the database open in WAL
+    // mode (no -wal file).
+    kImmutable,
+  };
+
+  // Opens the file at `path` in `mode` and reads its schema once, so that a file that cannot
+  // be opened fails here and not at the first statement. A writable database gets WAL
+  // journaling; every one gets foreign keys and the busy timeout.
+  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path, int busy_timeout_ms,
+                                                      Mode mode = Mode::kCreate);
   ~SqliteDatabase();
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
@@ -68,10 +82,20 @@ class SqliteDatabase {
   // Rows changed by the last completed INSERT, UPDATE or DELETE.
   std::int64_t changes() const { return sqlite3_changes(database_); }
   std::string last_error() const { return sqlite3_errmsg(database_); }
+  bool read_only() const { return read_only_; }
 
  private:
-  explicit SqliteDatabase(sqlite3* database) : database_(database) {}
+  SqliteDatabase(sqlite3* database, bool read_only) : database_(database), read_only_(read_only) {}
   sqlite3* database_;
+  bool read_only_;
 };
+
+// Opens the database file at `path` as `access` allows (StoreAccess, store.h): kCreate creates
+// it; kExisting needs it to exist and be writable; kRead needs it to exist and falls back to
+// read-only, then to immutable, when it cannot be written. Errors say why in words that say
+// what to do: "no database at PATH", or the operating system's reason ("permission denied: run
+// as the service's user, or check the ownership of DIR").
+Result<std::unique_ptr<SqliteDatabase>> open_database_file(const std::string& path,
+                                                           StoreAccess access, int busy_timeout_ms);
 
 }  // namespace person_import::sqlite

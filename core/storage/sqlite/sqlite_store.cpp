@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/storage/field_additions.h"
 #include "core/storage/sqlite/sqlite_database.h"
 
 namespace person_import {
@@ -20,7 +21,7 @@ using sqlite::SqliteStatement;
 // Versioned migrations: migration N is applied once, in order, inside a transaction, and
 // recorded in schema_migrations. Never edit a released migration; append a new one.
 // The company leads every key and index, as the PostgreSQL schema will.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE companies (
   company_id INTEGER PRIMARY KEY,
@@ -112,6 +113,16 @@ CREATE TABLE job_failed_rows (
   PRIMARY KEY (job_id, row)
 ) WITHOUT ROWID;
 )sql",
+    // 2: the persons each job created, for the created-persons file.
+    R"sql(
+CREATE TABLE job_created_persons (
+  job_id INTEGER NOT NULL REFERENCES jobs(job_id),
+  row INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  person_id INTEGER NOT NULL,
+  PRIMARY KEY (job_id, row)
+) WITHOUT ROWID;
+)sql",
 };
 
 // Person columns, read from `persons AS p` (read_person's column order).
@@ -196,6 +207,8 @@ class SqliteImportSession final : public ImportSession {
   Status write_batch(const BatchChanges& changes) override;
   Status for_each_row_error(const std::function<bool(const RowErrorRecord&)>& fn) override;
   Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) override;
+  Status for_each_created_person(
+      const std::function<bool(const CreatedPersonRecord&)>& fn) override;
   Status finish(const JobEnd& end) override;
 
  private:
@@ -224,15 +237,23 @@ class SqliteStore final : public Store {
       : database_(std::move(database)), clock_(clock) {}
 
   Status migrate();
+  // The highest migration applied: 0 for a database without person-import's tables.
+  Result<std::int64_t> schema_version();
 
   Result<Company> ensure_company(const std::string& key) override;
   Result<std::optional<Company>> find_company(const std::string& key) override;
   Result<std::vector<Company>> list_companies() override;
+  Result<CompanyUsage> company_usage(CompanyId company) override;
+  Status remove_company(CompanyId company) override;
   Status add_authorized_key(CompanyId company, const std::string& key_line) override;
   Result<std::vector<std::string>> list_authorized_keys(CompanyId company) override;
   Status remove_authorized_key(CompanyId company, const std::string& key_line) override;
   Result<std::vector<FieldDefinition>> list_fields(CompanyId company) override;
-  Status add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) override;
+  Result<std::size_t> add_fields(CompanyId company,
+                                 const std::vector<FieldDefinition>& fields) override;
+  Result<std::uint64_t> count_persons_with_field(CompanyId company,
+                                                 const std::string& name) override;
+  Status remove_field(CompanyId company, const std::string& name) override;
   Result<std::optional<PersonRecord>> find_person(CompanyId company,
                                                   const PersonSelector& selector) override;
   Status for_each_person(CompanyId company,
@@ -241,12 +262,15 @@ class SqliteStore final : public Store {
                                                       const JobStart& start) override;
   Result<std::unique_ptr<ImportSession>> resume_import(const Company& company, JobId job) override;
   Result<std::vector<JobRecord>> list_unfinished_jobs() override;
-  Result<std::vector<JobRecord>> list_jobs(CompanyId company) override;
+  Result<std::vector<JobRecord>> list_jobs(const JobQuery& query) override;
   Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override;
   Status for_each_job_row_error(CompanyId company, JobId job,
                                 const std::function<bool(const RowErrorRecord&)>& fn) override;
   Status for_each_job_failed_row(CompanyId company, JobId job,
                                  const std::function<bool(const FailedRowRange&)>& fn) override;
+  Status for_each_job_created_person(
+      CompanyId company, JobId job,
+      const std::function<bool(const CreatedPersonRecord&)>& fn) override;
   Result<std::optional<JobRecord>> find_job_by_source(CompanyId company,
                                                       const std::string& source_path) override;
 
@@ -297,6 +321,20 @@ Status SqliteStore::migrate() {
   return {};
 }
 
+Result<std::int64_t> SqliteStore::schema_version() {
+  PI_ASSIGN_OR_RETURN(auto* table, statement("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                             "AND name = 'schema_migrations'"));
+  PI_ASSIGN_OR_RETURN(bool exists, table->step());
+  table->reset();
+  if (!exists) return std::int64_t{0};
+  PI_ASSIGN_OR_RETURN(auto* latest,
+                      statement("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  PI_ASSIGN_OR_RETURN(bool found, latest->step());
+  const std::int64_t version = found ? latest->column_int(0) : 0;
+  latest->reset();
+  return version;
+}
+
 // ---- companies and keys -----------------------------------------------------------------
 
 Result<std::optional<Company>> SqliteStore::find_company(const std::string& key) {
@@ -333,6 +371,49 @@ Result<std::vector<Company>> SqliteStore::list_companies() {
   }
   select->reset();
   return companies;
+}
+
+Result<CompanyUsage> SqliteStore::company_usage(CompanyId company) {
+  auto count = [&](std::string_view sql) -> Result<std::uint64_t> {
+    PI_ASSIGN_OR_RETURN(auto* select, statement(sql));
+    select->bind(1, company);
+    PI_ASSIGN_OR_RETURN(bool found, select->step());
+    const auto value = found ? static_cast<std::uint64_t>(select->column_int(0)) : 0;
+    select->reset();
+    return value;
+  };
+  CompanyUsage usage;
+  PI_ASSIGN_OR_RETURN(usage.persons, count("SELECT count(*) FROM persons WHERE company_id = ?1"));
+  PI_ASSIGN_OR_RETURN(usage.custom_fields,
+                      count("SELECT count(*) FROM custom_fields WHERE company_id = ?1"));
+  PI_ASSIGN_OR_RETURN(usage.authorized_keys,
+                      count("SELECT count(*) FROM authorized_keys WHERE company_id = ?1"));
+  PI_ASSIGN_OR_RETURN(usage.jobs, count("SELECT count(*) FROM jobs WHERE company_id = ?1"));
+  return usage;
+}
+
+Status SqliteStore::remove_company(CompanyId company) {
+  Transaction transaction(*database_);
+  PI_RETURN_IF_ERROR(transaction.begin());
+  // Children first (foreign keys): the job tables through the company's jobs.
+  for (const std::string_view sql : {
+           "DELETE FROM job_created_persons WHERE job_id IN (SELECT job_id FROM jobs WHERE "
+           "company_id = ?1)",
+           "DELETE FROM job_failed_rows WHERE job_id IN (SELECT job_id FROM jobs WHERE "
+           "company_id = ?1)",
+           "DELETE FROM job_row_errors WHERE job_id IN (SELECT job_id FROM jobs WHERE "
+           "company_id = ?1)",
+           "DELETE FROM jobs WHERE company_id = ?1",
+           "DELETE FROM devices WHERE company_id = ?1",
+           "DELETE FROM persons WHERE company_id = ?1",
+           "DELETE FROM custom_fields WHERE company_id = ?1",
+           "DELETE FROM authorized_keys WHERE company_id = ?1",
+           "DELETE FROM companies WHERE company_id = ?1",
+       }) {
+    PI_ASSIGN_OR_RETURN(auto* remove, statement(sql));
+    PI_RETURN_IF_ERROR(remove->bind(1, company).run());
+  }
+  return transaction.commit();
 }
 
 Status SqliteStore::add_authorized_key(CompanyId company, const std::string& key_line) {
@@ -384,9 +465,12 @@ Result<std::vector<FieldDefinition>> SqliteStore::list_fields(CompanyId company)
   return fields;
 }
 
-Status SqliteStore::add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) {
+Result<std::size_t> SqliteStore::add_fields(CompanyId company,
+                                            const std::vector<FieldDefinition>& fields) {
   Transaction transaction(*database_);
   PI_RETURN_IF_ERROR(transaction.begin());
+  PI_ASSIGN_OR_RETURN(auto existing, list_fields(company));
+  PI_ASSIGN_OR_RETURN(auto additions, new_field_definitions(existing, fields));
   PI_ASSIGN_OR_RETURN(auto* next_position,
                       statement("SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE "
                                 "company_id = ?1"));
@@ -394,17 +478,11 @@ Status SqliteStore::add_fields(CompanyId company, const std::vector<FieldDefinit
   PI_ASSIGN_OR_RETURN(bool has_row, next_position->step());
   std::int64_t position = has_row ? next_position->column_int(0) : 1;
   next_position->reset();
-  PI_ASSIGN_OR_RETURN(auto* exists, statement("SELECT 1 FROM custom_fields WHERE company_id = ?1 "
-                                              "AND name = ?2"));
   PI_ASSIGN_OR_RETURN(auto* insert,
                       statement("INSERT INTO custom_fields (company_id, name, position, "
                                 "definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
   const std::string now = format_timestamp(clock_.now());
-  for (const auto& field : fields) {
-    exists->bind(1, company).bind(2, field.name);
-    PI_ASSIGN_OR_RETURN(bool taken, exists->step());
-    exists->reset();
-    if (taken) return make_error("custom field \"" + field.name + "\" is already defined");
+  for (const auto& field : additions) {
     PI_RETURN_IF_ERROR(insert->bind(1, company)
                            .bind(2, field.name)
                            .bind(3, position++)
@@ -412,6 +490,37 @@ Status SqliteStore::add_fields(CompanyId company, const std::vector<FieldDefinit
                            .bind(5, now)
                            .run());
   }
+  PI_RETURN_IF_ERROR(transaction.commit());
+  return additions.size();
+}
+
+// A JSON path naming one custom field; field names are letters, digits, '_' and '-', which need
+// no escaping inside the quotes.
+std::string field_path(const std::string& name) { return "$.\"" + name + "\""; }
+
+Result<std::uint64_t> SqliteStore::count_persons_with_field(CompanyId company,
+                                                            const std::string& name) {
+  PI_ASSIGN_OR_RETURN(auto* select, statement("SELECT count(*) FROM persons WHERE company_id = ?1 "
+                                              "AND json_type(custom_fields, ?2) IS NOT NULL"));
+  select->bind(1, company).bind(2, field_path(name));
+  PI_ASSIGN_OR_RETURN(bool found, select->step());
+  const auto count = found ? static_cast<std::uint64_t>(select->column_int(0)) : 0;
+  select->reset();
+  return count;
+}
+
+Status SqliteStore::remove_field(CompanyId company, const std::string& name) {
+  Transaction transaction(*database_);
+  PI_RETURN_IF_ERROR(transaction.begin());
+  PI_ASSIGN_OR_RETURN(auto* remove, statement("DELETE FROM custom_fields WHERE company_id = ?1 "
+                                              "AND name = ?2"));
+  PI_RETURN_IF_ERROR(remove->bind(1, company).bind(2, name).run());
+  if (database_->changes() != 1) return make_error("no custom field \"" + name + "\"");
+  PI_ASSIGN_OR_RETURN(auto* strip,
+                      statement("UPDATE persons SET custom_fields = json_remove(custom_fields, ?2) "
+                                "WHERE company_id = ?1 AND json_type(custom_fields, ?2) IS NOT "
+                                "NULL"));
+  PI_RETURN_IF_ERROR(strip->bind(1, company).bind(2, field_path(name)).run());
   return transaction.commit();
 }
 
@@ -552,12 +661,24 @@ Result<std::vector<JobRecord>> SqliteStore::read_jobs(SqliteStatement& select) {
   return jobs;
 }
 
-Result<std::vector<JobRecord>> SqliteStore::list_jobs(CompanyId company) {
+Result<std::vector<JobRecord>> SqliteStore::list_jobs(const JobQuery& query) {
   PI_ASSIGN_OR_RETURN(auto* select,
                       statement("SELECT " + std::string(kJobColumns) +
                                 " FROM jobs j JOIN companies c USING (company_id) WHERE "
-                                "j.company_id = ?1 ORDER BY j.job_id"));
-  select->bind(1, company);
+                                "(?1 IS NULL OR j.company_id = ?1) AND (?2 IS NULL OR j.status = "
+                                "?2) AND (?3 IS NULL OR j.started_at >= ?3) AND j.dry_run = 0 "
+                                "ORDER BY j.job_id"));
+  if (query.company) {
+    select->bind(1, *query.company);
+  } else {
+    select->bind_null(1);
+  }
+  if (query.status) {
+    select->bind(2, to_string(*query.status));
+  } else {
+    select->bind_null(2);
+  }
+  select->bind(3, query.started_since);
   return read_jobs(*select);
 }
 
@@ -625,6 +746,28 @@ Status SqliteStore::for_each_job_failed_row(CompanyId company, JobId job,
                          static_cast<std::uint64_t>(select->column_int(1)),
                          static_cast<std::uint64_t>(select->column_int(2))};
     if (!fn(range)) break;
+  }
+  return {};
+}
+
+Status SqliteStore::for_each_job_created_person(
+    CompanyId company, JobId job, const std::function<bool(const CreatedPersonRecord&)>& fn) {
+  PI_ASSIGN_OR_RETURN(
+      auto select,
+      database_->prepare("SELECT r.row, r.line, r.person_id, p.person_key, p.external_person_id "
+                         "FROM job_created_persons AS r JOIN jobs AS j ON j.job_id = r.job_id "
+                         "LEFT JOIN persons AS p ON p.company_id = j.company_id AND p.person_id "
+                         "= r.person_id WHERE r.job_id = ?1 AND j.company_id = ?2 ORDER BY "
+                         "r.row"));
+  select->bind(1, job).bind(2, company);
+  while (true) {
+    PI_ASSIGN_OR_RETURN(bool more, select->step());
+    if (!more) break;
+    CreatedPersonRecord created{static_cast<std::uint64_t>(select->column_int(0)),
+                                static_cast<std::uint64_t>(select->column_int(1)),
+                                select->column_int(2), select->column_text(3),
+                                select->column_optional_text(4)};
+    if (!fn(created)) break;
   }
   return {};
 }
@@ -851,6 +994,18 @@ Status SqliteImportSession::write_changes(const BatchChanges& changes) {
                              .run());
     }
   }
+  if (!changes.created_rows.empty()) {
+    PI_ASSIGN_OR_RETURN(auto* insert,
+                        store_.statement("INSERT INTO job_created_persons (job_id, row, line, "
+                                         "person_id) VALUES (?1, ?2, ?3, ?4)"));
+    for (const auto& created : changes.created_rows) {
+      PI_RETURN_IF_ERROR(insert->bind(1, job_)
+                             .bind(2, static_cast<std::int64_t>(created.row))
+                             .bind(3, static_cast<std::int64_t>(created.line))
+                             .bind(4, created.person_id)
+                             .run());
+    }
+  }
   if (!changes.failed_rows.empty()) {
     PI_ASSIGN_OR_RETURN(auto* insert,
                         store_.statement("INSERT INTO job_failed_rows (job_id, row, offset, "
@@ -926,6 +1081,11 @@ Status SqliteImportSession::for_each_failed_row(
   return store_.for_each_job_failed_row(company_, job_, fn);
 }
 
+Status SqliteImportSession::for_each_created_person(
+    const std::function<bool(const CreatedPersonRecord&)>& fn) {
+  return store_.for_each_job_created_person(company_, job_, fn);
+}
+
 Status SqliteImportSession::finish(const JobEnd& end) {
   if (finished_) return make_error("import session already finished");
   finished_ = true;
@@ -970,9 +1130,25 @@ Status SqliteImportSession::finish(const JobEnd& end) {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                                                  const StoreOptions& options, const Clock& clock) {
-  PI_ASSIGN_OR_RETURN(auto database, SqliteDatabase::open(path, options.busy_timeout_ms));
+  PI_ASSIGN_OR_RETURN(auto database,
+                      sqlite::open_database_file(path, options.access, options.busy_timeout_ms));
+  const bool read_only = database->read_only();
   auto store = std::make_unique<SqliteStore>(std::move(database), clock);
-  PI_RETURN_IF_ERROR(store->migrate());
+  PI_ASSIGN_OR_RETURN(const std::int64_t version, store->schema_version());
+  if (version == 0 && options.access != StoreAccess::kCreate) {
+    return make_error("no database at " + path + " (the file holds no person-import tables)");
+  }
+  constexpr auto kLatest = static_cast<std::int64_t>(kMigrations.size());
+  if (read_only) {
+    // Reading an older schema could misread it; upgrading it needs a writer.
+    if (version < kLatest) {
+      return make_error(path + " needs its schema upgraded (version " + std::to_string(version) +
+                        " of " + std::to_string(kLatest) +
+                        "), which takes write access: run a command as the database's owner");
+    }
+  } else {
+    PI_RETURN_IF_ERROR(store->migrate());
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 

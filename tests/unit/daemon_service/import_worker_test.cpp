@@ -246,7 +246,7 @@ struct Drop {
     REQUIRE(store.ok());
     auto company = (*store)->find_company("acme");
     REQUIRE(company.ok());
-    auto jobs = (*store)->list_jobs((**company).id);
+    auto jobs = (*store)->list_jobs(JobQuery::of((**company).id));
     REQUIRE(jobs.ok());
     return *jobs;
   }

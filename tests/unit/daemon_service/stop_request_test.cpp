@@ -29,7 +29,7 @@ TEST_CASE("stop_requested stops an import after a batch - resume applies the res
   request.stop_requested = [&] { return ++batches == 2; };
   auto stopped = importer.run(*company, request);
   CHECK_FALSE(stopped.ok());
-  auto jobs = (*store)->list_jobs(company->id);
+  auto jobs = (*store)->list_jobs(JobQuery::of(company->id));
   REQUIRE(jobs.ok());
   REQUIRE(jobs->size() == 1);
   CHECK(jobs->front().status == JobStatus::kRunning);

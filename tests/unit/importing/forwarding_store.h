@@ -25,6 +25,10 @@ class ForwardingSession : public ImportSession {
   Status for_each_failed_row(const std::function<bool(const FailedRowRange&)>& fn) override {
     return inner_->for_each_failed_row(fn);
   }
+  Status for_each_created_person(
+      const std::function<bool(const CreatedPersonRecord&)>& fn) override {
+    return inner_->for_each_created_person(fn);
+  }
   Status finish(const JobEnd& end) override { return inner_->finish(end); }
 
  protected:
@@ -41,6 +45,10 @@ class ForwardingStore : public Store {
     return inner_.find_company(key);
   }
   Result<std::vector<Company>> list_companies() override { return inner_.list_companies(); }
+  Result<CompanyUsage> company_usage(CompanyId company) override {
+    return inner_.company_usage(company);
+  }
+  Status remove_company(CompanyId company) override { return inner_.remove_company(company); }
   Status add_authorized_key(CompanyId company, const std::string& line) override {
     return inner_.add_authorized_key(company, line);
   }
@@ -53,8 +61,16 @@ class ForwardingStore : public Store {
   Result<std::vector<FieldDefinition>> list_fields(CompanyId company) override {
     return inner_.list_fields(company);
   }
-  Status add_fields(CompanyId company, const std::vector<FieldDefinition>& fields) override {
+  Result<std::size_t> add_fields(CompanyId company,
+                                 const std::vector<FieldDefinition>& fields) override {
     return inner_.add_fields(company, fields);
+  }
+  Result<std::uint64_t> count_persons_with_field(CompanyId company,
+                                                 const std::string& name) override {
+    return inner_.count_persons_with_field(company, name);
+  }
+  Status remove_field(CompanyId company, const std::string& name) override {
+    return inner_.remove_field(company, name);
   }
   Result<std::optional<PersonRecord>> find_person(CompanyId company,
                                                   const PersonSelector& selector) override {
@@ -74,8 +90,8 @@ class ForwardingStore : public Store {
   Result<std::vector<JobRecord>> list_unfinished_jobs() override {
     return inner_.list_unfinished_jobs();
   }
-  Result<std::vector<JobRecord>> list_jobs(CompanyId company) override {
-    return inner_.list_jobs(company);
+  Result<std::vector<JobRecord>> list_jobs(const JobQuery& query) override {
+    return inner_.list_jobs(query);
   }
   Result<std::optional<JobRecord>> find_job(CompanyId company, JobId job) override {
     return inner_.find_job(company, job);
@@ -87,6 +103,11 @@ class ForwardingStore : public Store {
   Status for_each_job_failed_row(CompanyId company, JobId job,
                                  const std::function<bool(const FailedRowRange&)>& fn) override {
     return inner_.for_each_job_failed_row(company, job, fn);
+  }
+  Status for_each_job_created_person(
+      CompanyId company, JobId job,
+      const std::function<bool(const CreatedPersonRecord&)>& fn) override {
+    return inner_.for_each_job_created_person(company, job, fn);
   }
   Result<std::optional<JobRecord>> find_job_by_source(CompanyId company,
                                                       const std::string& source_path) override {

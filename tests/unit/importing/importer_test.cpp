@@ -232,7 +232,7 @@ TEST_CASE("a transient database failure fails the job too, unless the caller wil
   REQUIRE_FALSE(summary.ok());
   CHECK(summary.error().transient);
   CHECK(summary.error().message == "injected: connection lost");
-  auto jobs = fixture.store->list_jobs(fixture.company.id);
+  auto jobs = fixture.store->list_jobs(JobQuery::of(fixture.company.id));
   REQUIRE(jobs.ok());
   REQUIRE(jobs->size() == 1);
   CHECK(jobs->front().status == JobStatus::kRunning);
@@ -258,7 +258,7 @@ TEST_CASE("a rejected file is a job that changes nothing") {
   REQUIRE(summary.file_errors.size() == 1);
   CHECK(summary.file_errors[0].class_name == "PersonErrors::InvalidImportFileFormat");
   CHECK(import_exit_code(summary) == 4);
-  auto jobs = fixture.store->list_jobs(fixture.company.id);
+  auto jobs = fixture.store->list_jobs(JobQuery::of(fixture.company.id));
   REQUIRE(jobs.ok());
   REQUIRE(jobs->size() == 1);
   CHECK(jobs->front().status == JobStatus::kRejected);
@@ -418,7 +418,7 @@ TEST_CASE("regression: no failed-rows file is copied from a file that changed mi
   auto summary = importer.run(fixture.company, request);
   CHECK_FALSE(summary.ok());
   CHECK_FALSE(std::filesystem::exists(failed));
-  auto jobs = fixture.store->list_jobs(fixture.company.id);
+  auto jobs = fixture.store->list_jobs(JobQuery::of(fixture.company.id));
   REQUIRE(jobs.ok());
   CHECK(jobs->back().status == JobStatus::kFailed);
   CHECK(jobs->back().counts.failed == 1);

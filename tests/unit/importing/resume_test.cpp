@@ -527,7 +527,7 @@ std::string numbered_rows(int count) {
 // The database's only job, interrupted or not.
 JobRecord only_job(const Database& database) {
   auto store = database.open();
-  auto jobs = store->list_jobs(company_of(*store).id);
+  auto jobs = store->list_jobs(JobQuery::of(company_of(*store).id));
   REQUIRE(jobs.ok());
   REQUIRE(jobs->size() == 1);
   return jobs->front();

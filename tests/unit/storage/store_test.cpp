@@ -103,13 +103,36 @@ TEST_CASE("add_fields is all or none and fields are per company") {
   FieldDefinition tier{"tier", FieldType::kSingleSelect, {"gold", "silver"}, Charset::kUnicode};
   REQUIRE(store->add_fields(acme->id, {name}).ok());
 
-  // "first_name" exists: the whole list fails, "tier" is not added either.
-  CHECK_FALSE(store->add_fields(acme->id, {tier, name}).ok());
+  // "first_name" exists with another charset: the whole list fails, naming both definitions,
+  // and "tier" is not added either.
+  FieldDefinition name_in_unicode{"first_name", FieldType::kString, {}, Charset::kUnicode};
+  auto conflict = store->add_fields(acme->id, {tier, name_in_unicode});
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(conflict.error().message ==
+        "custom field \"first_name\" is already defined as \"first_name  string  charset: "
+        "gsm\", not \"first_name  string  charset: unicode\" (fields remove first_name first to "
+        "change it)");
   auto fields = store->list_fields(acme->id);
   REQUIRE(fields.ok());
   REQUIRE(fields->size() == 1);
   CHECK(fields->front().name == "first_name");
   CHECK(fields->front().charset == Charset::kGsm);
+
+  // The same definition again is kept as it is: loading a file twice is not an error.
+  auto again = store->add_fields(acme->id, {tier, name});
+  REQUIRE(again.ok());
+  CHECK(*again == 1);  // only tier is new
+  fields = store->list_fields(acme->id);
+  REQUIRE(fields.ok());
+  REQUIRE(fields->size() == 2);
+  CHECK(fields->at(0).name == "first_name");
+  CHECK(fields->at(1).name == "tier");
+  // A name given twice with two definitions is refused whole.
+  CHECK_FALSE(store
+                  ->add_fields(acme->id, {FieldDefinition{"score", FieldType::kNumber, {}, {}},
+                                          FieldDefinition{"score", FieldType::kDate, {}, {}}})
+                  .ok());
+  CHECK(store->list_fields(acme->id)->size() == 2);
 
   // Another company does not see them and can define the same name.
   auto other_fields = store->list_fields(other->id);
@@ -263,7 +286,7 @@ TEST_CASE("a dry-run session keeps nothing, not even its job or the person ids i
     REQUIRE((*session)->finish(JobEnd{}).ok());
   }
   CHECK(export_all(*store, acme->id).empty());
-  auto jobs = store->list_jobs(acme->id);
+  auto jobs = store->list_jobs(JobQuery::of(acme->id));
   REQUIRE(jobs.ok());
   CHECK(jobs->empty());
   create_persons(*store, *acme, {person(0, "k-real", "c-real")});

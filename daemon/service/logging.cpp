@@ -1,0 +1,159 @@
+#include "daemon/service/logging.h"
+
+#include <sys/stat.h>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/common/clock.h"
+#include "core/common/printable.h"
+
+namespace person_import::service {
+namespace {
+
+spdlog::level::level_enum spdlog_level(daemon::LogLevel level) {
+  switch (level) {
+    case daemon::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case daemon::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case daemon::LogLevel::kInfo:
+      return spdlog::level::info;
+    case daemon::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case daemon::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+daemon::LogLevel our_level(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+      return daemon::LogLevel::kTrace;
+    case spdlog::level::debug:
+      return daemon::LogLevel::kDebug;
+    case spdlog::level::info:
+      return daemon::LogLevel::kInfo;
+    case spdlog::level::warn:
+      return daemon::LogLevel::kWarn;
+    default:
+      return daemon::LogLevel::kError;
+  }
+}
+
+// sd-daemon(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG.
+int priority(daemon::LogLevel level) {
+  switch (level) {
+    case daemon::LogLevel::kError:
+      return 3;
+    case daemon::LogLevel::kWarn:
+      return 4;
+    case daemon::LogLevel::kInfo:
+      return 6;
+    case daemon::LogLevel::kDebug:
+    case daemon::LogLevel::kTrace:
+      return 7;
+  }
+  return 6;
+}
+
+// The level as lines show it (spdlog's names).
+std::string_view level_name(daemon::LogLevel level) {
+  switch (level) {
+    case daemon::LogLevel::kTrace:
+      return "trace";
+    case daemon::LogLevel::kDebug:
+      return "debug";
+    case daemon::LogLevel::kInfo:
+      return "info";
+    case daemon::LogLevel::kWarn:
+      return "warning";
+    case daemon::LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+class LineFormatter final : public spdlog::formatter {
+ public:
+  explicit LineFormatter(LogLineStyle style) : style_(style) {}
+
+  void format(const spdlog::details::log_msg& message, spdlog::memory_buf_t& destination) override {
+    const std::string line =
+        format_log_line(style_, our_level(message.level), message.time,
+                        std::string_view(message.payload.data(), message.payload.size()));
+    destination.append(line.data(), line.data() + line.size());
+    destination.push_back('\n');
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LineFormatter>(style_);
+  }
+
+ private:
+  LogLineStyle style_;
+};
+
+}  // namespace
+
+LogLineStyle log_line_style(daemon::LogFormat format, bool under_journald) {
+  if (format == daemon::LogFormat::kJson) {
+    return under_journald ? LogLineStyle::kJournalJson : LogLineStyle::kJson;
+  }
+  return under_journald ? LogLineStyle::kJournal : LogLineStyle::kText;
+}
+
+bool is_journal_stream(int fd) {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  unsigned long long device = 0;
+  unsigned long long inode = 0;
+  char end = 0;
+  if (std::sscanf(stream, "%llu:%llu%c", &device, &inode, &end) != 2) return false;
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return false;
+  return static_cast<unsigned long long>(status.st_dev) == device &&
+         static_cast<unsigned long long>(status.st_ino) == inode;
+}
+
+std::string format_log_line(LogLineStyle style, daemon::LogLevel level,
+                            std::chrono::system_clock::time_point time, std::string_view message) {
+  const std::string prefix = "<" + std::to_string(priority(level)) + ">";
+  switch (style) {
+    case LogLineStyle::kText:
+      return format_timestamp(time) + " [" + std::string(level_name(level)) + "] " +
+             printable(message);
+    case LogLineStyle::kJournal:
+      return prefix + printable(message);
+    case LogLineStyle::kJson:
+    case LogLineStyle::kJournalJson: {
+      nlohmann::ordered_json object;
+      object["time"] = format_timestamp(time);
+      object["level"] = level_name(level);
+      object["message"] = std::string(message);
+      const std::string json =
+          object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return style == LogLineStyle::kJournalJson ? prefix + json : json;
+    }
+  }
+  return printable(message);
+}
+
+void set_up_logging(daemon::LogLevel level, daemon::LogFormat format) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  sink->set_formatter(
+      std::make_unique<LineFormatter>(log_line_style(format, is_journal_stream(STDERR_FILENO))));
+  auto logger = std::make_shared<spdlog::logger>("person-import", std::move(sink));
+  logger->set_level(spdlog_level(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+void set_log_level(daemon::LogLevel level) { spdlog::set_level(spdlog_level(level)); }
+
+}  // namespace person_import::service
