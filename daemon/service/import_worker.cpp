@@ -166,8 +166,8 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
   request.display_name = file.name;
   request.stop_requested = stop_requested;
   request.keep_running_on_transient_error = true;  // resumed below, on a new connection
-  const auto started = std::chrono::steady_clock::now();
   bool resumed = false;
+  double run_seconds = 0;  // this run's import (not the manifests): what a resumed job adds
 
   if (!existing->has_value()) {
     auto digest = queueing::digest_file(file.path);
@@ -177,7 +177,9 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     request.sha256 = digest->sha256;
     spdlog::info("{}: import started ({} bytes, sha256 {})", what, digest->bytes, digest->sha256);
     request.on_progress = ProgressLog(what, settings.progress_log_interval, 0);
+    const auto started = std::chrono::steady_clock::now();
     auto summary = importer.run(*company, request);
+    run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!summary.ok() && !stop_requested()) {
       if (summary.error().transient) return summary.error();
       spdlog::error("{}: import failed: {}", what, summary.error().message);
@@ -188,7 +190,9 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     resumed = true;
     request.on_progress =
         ProgressLog(what, settings.progress_log_interval, job.checkpoint.counts.rows);
+    const auto started = std::chrono::steady_clock::now();
     auto summary = importer.resume(*company, job.job_id, request);
+    run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!summary.ok() && !stop_requested()) {
       if (summary.error().transient) return summary.error();
       spdlog::error("{}: resuming job {} failed: {}", what, job.job_id, summary.error().message);
@@ -221,9 +225,7 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     // The next start finds the job finished and only rewrites the manifests.
     spdlog::warn("{}: {}", what, removed.error().message);
   }
-  log_job_end(what, job,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-              resumed);
+  log_job_end(what, job, run_seconds, resumed);
   return WorkOutcome::kDone;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/storage/store.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 
@@ -13,22 +14,7 @@ using test_support::shell_quote;
 using test_support::TempDirectory;
 using test_support::write_file;
 
-namespace {
-
-struct Cli {
-  TempDirectory directory;
-  std::string database = test_support::fresh_test_database(directory.path().string(), "cli.db");
-  test_support::CommandResult operator()(const std::string& arguments) const {
-    return run_command(test_support::person_import_command(database, arguments));
-  }
-  std::string file(const std::string& name, const std::string& content) const {
-    const std::string path = directory.file(name);
-    write_file(path, content);
-    return shell_quote(path);
-  }
-};
-
-}  // namespace
+using test_support::Cli;
 
 TEST_CASE("import exit statuses: 0 all applied, 3 row errors, 4 rejected, 2 usage, 1 failure",
           "[database]") {

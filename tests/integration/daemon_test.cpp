@@ -17,11 +17,13 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/postgres_connections.h"
 #include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
@@ -37,135 +39,8 @@ using namespace std::chrono_literals;
 namespace {
 
 using test_support::contains;
+using test_support::DropRoot;
 using test_support::wait_until;
-
-// A unix datagram socket standing in for systemd's $NOTIFY_SOCKET.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  }
-  ~NotifySocket() { ::close(fd_); }
-  const std::string& path() const { return path_; }
-  // The next message, or "" after `timeout`.
-  std::string receive(std::chrono::milliseconds timeout) {
-    pollfd entry{fd_, POLLIN, 0};
-    if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) return "";
-    char buffer[256];
-    const auto got = ::recv(fd_, buffer, sizeof buffer, 0);
-    return got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-// A drop root, a database and a configuration with short timings; runs the daemon on them.
-struct DropRoot {
-  TempDirectory directory;
-  fs::path root = directory.path() / "drops";
-  std::string database = test_support::fresh_test_database(directory.path().string(), "daemon.db");
-  std::string config = directory.file("daemon.toml");
-  std::string log = directory.file("daemon.log");
-  NotifySocket notify{directory.file("notify.sock")};
-  pid_t pid = -1;
-
-  explicit DropRoot(const std::string& extra_config = "") {
-    fs::create_directories(root);
-    write_config(extra_config);
-  }
-  // The configuration file: short timings (shutdown_timeout unless `extra` sets it) and `extra`.
-  void write_config(const std::string& extra) const {
-    std::string text = "settle_time = \"200ms\"\npoll_interval = \"200ms\"\n";
-    if (!contains(extra, "shutdown_timeout")) text += "shutdown_timeout = \"10s\"\n";
-    write_file(config, text + extra);
-  }
-  ~DropRoot() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  }
-
-  test_support::CommandResult cli(const std::string& arguments) const {
-    return run_command(test_support::person_import_command(database, arguments));
-  }
-  void add_company(const std::string& key) const {
-    REQUIRE(cli("companies add " + key + " --drop-root " + shell_quote(root.string())).exit_code ==
-            0);
-  }
-  fs::path inbox(const std::string& company) const { return root / company / "inbox"; }
-  fs::path outbox(const std::string& company) const { return root / company / "outbox"; }
-  fs::path queue() const { return root / ".person-import" / "queue"; }
-
-  // An upload as `mv` makes it: written beside the drop root, then renamed into the inbox.
-  void move_in(const std::string& company, const std::string& name, const std::string& text) const {
-    const fs::path aside = directory.path() / (company + "-" + name);
-    write_file(aside.string(), text);
-    fs::rename(aside, inbox(company) / name);
-  }
-
-  // Starts the daemon and waits for READY=1.
-  void start(int workers = 2) {
-    REQUIRE(pid < 0);
-    const std::string binary = PERSON_IMPORT_BINARY;
-    std::vector<std::string> arguments = {
-        binary, "--db",        database,      "daemon",    "--config",
-        config, "--drop-root", root.string(), "--workers", std::to_string(workers)};
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(err, 2);
-      ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
-      std::vector<char*> argv;
-      for (auto& argument : arguments) argv.push_back(argument.data());
-      argv.push_back(nullptr);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
-    }
-    const std::string ready = notify.receive(10s);
-    INFO(read_file(log));
-    REQUIRE(ready == "READY=1");
-  }
-
-  // Sends `signal` and waits for the exit status (nullopt after `timeout`).
-  std::optional<int> stop(int signal, std::chrono::milliseconds timeout) {
-    REQUIRE(pid > 0);
-    ::kill(pid, signal);
-    const auto result = test_support::wait_for_exit(pid, timeout);
-    if (result) pid = -1;
-    return result;
-  }
-
-  // Waits for `<name>.result.json` in the company's outbox and returns it parsed.
-  nlohmann::json wait_for_result(const std::string& company, const std::string& name,
-                                 std::chrono::milliseconds timeout = 20s) const {
-    const fs::path path = outbox(company) / (name + ".result.json");
-    const bool found = wait_until([&] { return fs::exists(path); }, timeout);
-    INFO(read_file(log));
-    REQUIRE(found);
-    return nlohmann::json::parse(read_file(path.string()));
-  }
-
-  std::vector<nlohmann::json> jobs(const std::string& company) const {
-    auto listed = cli("--company " + company + " jobs list --json");
-    if (listed.exit_code != 0 || listed.out.empty()) return {};
-    return nlohmann::json::parse(listed.out).get<std::vector<nlohmann::json>>();
-  }
-
-  std::string export_persons(const std::string& company) const {
-    return cli("--company " + company + " persons export").out;
-  }
-};
 
 std::string sha256sum(const std::string& path) {
   auto result = run_command("sha256sum " + shell_quote(path));
@@ -486,6 +361,14 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
 
   drops.start(1);
   reference.check_same_as(drops, drops.wait_for_result("acme", "large.persons", 120s));
+  // The completion line gives the job's whole duration, and this run's.
+  const std::string log = read_file(drops.log);
+  const std::regex resumed(
+      "acme/large\\.persons: job 1 completed with [0-9]+ failed row\\(s\\) in "
+      "([0-9.]+)s \\(resumed; ([0-9.]+)s in this run\\)");
+  std::smatch match;
+  REQUIRE(std::regex_search(log, match, resumed));
+  CHECK(std::stod(match[1]) >= std::stod(match[2]));
 }
 
 TEST_CASE("daemon: SIGHUP reloads the configuration - an invalid one keeps the running one",

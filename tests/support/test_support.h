@@ -93,11 +93,17 @@ inline CommandResult run_command(const std::string& command) {
   return result;
 }
 
-// The built binary, with `--db` pointing into `directory`, followed by `arguments` (already
-// shell-quoted as needed).
+// The built binary with `arguments` (already shell-quoted as needed), reading no daemon
+// configuration unless the arguments name one: a /etc/person-import/person-import.toml of the
+// machine running the tests must not change what they see.
+inline std::string person_import_bare_command(const std::string& arguments) {
+  return "env PERSON_IMPORT_CONFIG= " + shell_quote(PERSON_IMPORT_BINARY) + " " + arguments;
+}
+
+// The same, with `--db database` first.
 inline std::string person_import_command(const std::string& database,
                                          const std::string& arguments) {
-  return shell_quote(PERSON_IMPORT_BINARY) + " --db " + shell_quote(database) + " " + arguments;
+  return person_import_bare_command("--db " + shell_quote(database) + " " + arguments);
 }
 
 inline bool contains(const std::string& text, const std::string& part) {
