@@ -27,6 +27,8 @@ packages=(
   postgresql-15                        # a private PostgreSQL instance for the tests (and psql)
   openssh-server                       # /usr/sbin/sshd: the test of config/openssh/ (external SFTP server)
   openssh-client                       # sftp, ssh, ssh-keygen: that test's stock clients
+  dpkg-dev                             # dpkg-shlibdeps: the .deb's runtime dependencies (cpack -G DEB)
+  groff-base                           # the test that renders the man page without warnings
 )
 
 missing=()

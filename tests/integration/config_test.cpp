@@ -40,8 +40,8 @@ TEST_CASE("config check passes the example config/person-import.toml") {
   REQUIRE(result.exit_code == 0);
   CHECK(result.err == kExample + ": ok\n");
   // The effective values on stdout, the state directory resolved.
-  CHECK(contains(result.out, "drop_root = \"/srv/person-import\"\n"));
-  CHECK(contains(result.out, "state_dir = \"/srv/person-import/.person-import\"\n"));
+  CHECK(contains(result.out, "drop_root = \"/srv/person-import/drop\"\n"));
+  CHECK(contains(result.out, "state_dir = \"/srv/person-import/drop/.person-import\"\n"));
   CHECK(contains(result.out, "workers = 2\n"));
   CHECK(contains(result.out, "settle_time = \"2s\"\n"));
   // ...which are themselves a valid configuration.

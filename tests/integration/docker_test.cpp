@@ -86,6 +86,15 @@ TEST_CASE("the image's configuration is valid and uses its volumes and exposed p
   CHECK(contains(dockerfile,
                  "\nCOPY docker/person-import.toml /etc/person-import/person-import.toml\n"));
   CHECK(contains(dockerfile, "\"--config\", \"/etc/person-import/person-import.toml\"]"));
+  // The build stage has every folder the top-level CMakeLists.txt reads.
+  const std::string cmake = read_file(std::string(PERSON_IMPORT_SOURCE_DIR) + "/CMakeLists.txt");
+  const std::regex reads(R"((?:add_subdirectory|include)\((\w+)[/)])");
+  for (std::sregex_iterator it(cmake.begin(), cmake.end(), reads), end; it != end; ++it) {
+    const std::string folder = (*it)[1];
+    if (folder == "tests" || folder == "CTest") continue;  // PERSON_IMPORT_TESTS=OFF
+    INFO(folder);
+    CHECK(contains(dockerfile, "\nCOPY " + folder + "/ " + folder + "/\n"));
+  }
 }
 
 // The lines of `text` from the one that is exactly `first` up to the next one indented by

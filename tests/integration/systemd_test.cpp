@@ -27,7 +27,7 @@ namespace {
 const std::string kUnitFile =
     std::string(PERSON_IMPORT_SOURCE_DIR) + "/systemd/person-import.service";
 const std::string kUnitName = "person-import.service";
-const std::string kInstalledBinary = "/usr/local/bin/person-import";
+const std::string kInstalledBinary = "/usr/bin/person-import";
 
 // The highest `systemd-analyze security` exposure accepted (0 is the best, 10 the worst; the unit
 // rates 1.2 with systemd 252). Raise it only for a setting the daemon really needs.
@@ -48,7 +48,7 @@ bool systemd_analyze_available(std::string& why) {
 
 // The repository's unit, written as `person-import.service` into `directory`, with ExecStart
 // running the built binary: `verify` checks that every command exists, and the tests run where
-// /usr/local/bin/person-import is not installed. Everything else is byte for byte the same,
+// /usr/bin/person-import is not installed. Everything else is byte for byte the same,
 // except for `extra_lines`, inserted after ExecStart.
 std::string write_testable_unit(const TempDirectory& directory,
                                 const std::string& extra_lines = "") {

@@ -241,7 +241,7 @@ struct OpensshSetup {
     replace_once(text, "ChrootDirectory /srv/person-import/drop/%u",
                  "ChrootDirectory " + drops.string() + "/%u");
     replace_once(text,
-                 "AuthorizedKeysCommand /usr/local/bin/person-import --db "
+                 "AuthorizedKeysCommand /usr/bin/person-import --db "
                  "/var/lib/person-import/person-import.db ",
                  "AuthorizedKeysCommand " + binary + " --db " + database + " ");
     replace_once(text, "AuthorizedKeysCommandUser person-import",

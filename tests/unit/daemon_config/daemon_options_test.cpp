@@ -53,13 +53,16 @@ TEST_CASE("the example config loads, and its defaults are the real ones") {
   auto options = load_daemon_options(kExample);
   INFO((options.ok() ? "" : options.error().message));
   REQUIRE(options.ok());
-  // Every value in the example is the default, except the required drop root.
-  CHECK(*options == with_drop_root("/srv/person-import"));
+  // Every value in the example is the default, except the required drop root and the database,
+  // which are the systemd unit's.
+  DaemonOptions expected = with_drop_root("/srv/person-import/drop");
+  expected.database = "/var/lib/person-import/person-import.db";
+  CHECK(*options == expected);
 }
 
 TEST_CASE("the example config documents every key with its default") {
   const std::string example = read_file(kExample);
-  const std::string defaults = "\n" + to_toml(with_drop_root("/srv/person-import"));
+  const std::string defaults = "\n" + to_toml(with_drop_root("/srv/person-import/drop"));
   for (const char* key : {"database",
                           "drop_root",
                           "state_dir",
@@ -72,6 +75,9 @@ TEST_CASE("the example config documents every key with its default") {
                           "reconnect_max_delay",
                           "batch_rows",
                           "log_level",
+                          "log_format",
+                          "progress_log_interval",
+                          "manifest_max_row_errors",
                           "sftp_listen",
                           "sftp_host_key",
                           "sftp_max_sessions",
@@ -89,17 +95,36 @@ TEST_CASE("the example config documents every key with its default") {
     CHECK(std::regex_search(example, entry));
   }
   // Where the default is a value, the comment states it and the key is set to it.
-  for (const char* key :
-       {"database", "workers", "watch", "poll_interval", "settle_time", "shutdown_timeout",
-        "reconnect_delay", "reconnect_max_delay", "batch_rows", "log_level", "sftp_max_sessions",
-        "sftp_max_sessions_per_company", "sftp_idle_timeout", "sftp_login_grace_time",
-        "sftp_max_file_size", "sftp_max_auth_tries", "sftp_auth_failure_limit",
-        "sftp_auth_failure_window", "sftp_auth_block_time"}) {
+  for (const char* key : {"workers",
+                          "watch",
+                          "poll_interval",
+                          "settle_time",
+                          "shutdown_timeout",
+                          "reconnect_delay",
+                          "reconnect_max_delay",
+                          "batch_rows",
+                          "log_level",
+                          "log_format",
+                          "progress_log_interval",
+                          "manifest_max_row_errors",
+                          "sftp_max_sessions",
+                          "sftp_max_sessions_per_company",
+                          "sftp_idle_timeout",
+                          "sftp_login_grace_time",
+                          "sftp_max_file_size",
+                          "sftp_max_auth_tries",
+                          "sftp_auth_failure_limit",
+                          "sftp_auth_failure_window",
+                          "sftp_auth_block_time"}) {
     INFO(key);
     std::smatch value;
     REQUIRE(std::regex_search(defaults, value, std::regex(std::string("\n") + key + " = (.*)\n")));
     CHECK(contains(example, "# Default: " + value[1].str() + "\n" + key + " = " + value[1].str()));
   }
+  // The database's default is stated; the value set is the systemd unit's.
+  CHECK(contains(example,
+                 "# Default: \"person-import.db\" (in the working directory)\n"
+                 "database = \"/var/lib/person-import/person-import.db\"\n"));
 }
 
 TEST_CASE("only drop_root is required: a file with it alone gives the defaults") {
