@@ -78,15 +78,20 @@ Result<Company> find_existing_company(Store& store, const std::string& key,
 
 Result<Workspace> open_workspace(const GlobalOptions& global, StoreAccess access, CompanyUse use) {
   PI_ASSIGN_OR_RETURN(auto settings, resolve_settings(global));
-  if (use != CompanyUse::kNone) PI_RETURN_IF_ERROR(validate_company_key(global.company));
+  return open_workspace(std::move(settings), global.company, access, use);
+}
+
+Result<Workspace> open_workspace(Settings settings, const std::string& company_key,
+                                 StoreAccess access, CompanyUse use) {
+  if (use != CompanyUse::kNone) PI_RETURN_IF_ERROR(validate_company_key(company_key));
   StoreOptions options;
   options.access = access;
   PI_ASSIGN_OR_RETURN(auto store, open_store(settings.database, options));
   Company company;
   if (use == CompanyUse::kExisting) {
-    PI_ASSIGN_OR_RETURN(company, find_existing_company(*store, global.company, settings.database));
+    PI_ASSIGN_OR_RETURN(company, find_existing_company(*store, company_key, settings.database));
   } else if (use == CompanyUse::kEnsure) {
-    PI_ASSIGN_OR_RETURN(company, store->ensure_company(global.company));
+    PI_ASSIGN_OR_RETURN(company, store->ensure_company(company_key));
   }
   return Workspace{std::move(settings), std::move(store), std::move(company)};
 }

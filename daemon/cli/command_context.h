@@ -66,6 +66,9 @@ enum class CompanyUse {
 
 // Resolves the settings, opens the store with `access`, finds the company as `use` says.
 Result<Workspace> open_workspace(const GlobalOptions& global, StoreAccess access, CompanyUse use);
+// The same with settings already resolved, for `company`.
+Result<Workspace> open_workspace(Settings settings, const std::string& company, StoreAccess access,
+                                 CompanyUse use);
 
 // The company `key` in `store`. Errors: an invalid key; no such company: "no company "acmee"
 // in DB; did you mean "acme"?" (or the companies there, or that there are none yet).

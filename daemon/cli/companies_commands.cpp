@@ -1,13 +1,12 @@
 // companies add, list, remove, keys, remove-key, authorized-keys.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/company_key.h"
 #include "core/common/printable.h"
+#include "core/common/text_file.h"
 #include "daemon/cli/commands.h"
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/daemon_service.h"
@@ -15,14 +14,6 @@
 
 namespace person_import::cli {
 namespace {
-
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The company's key lines with what they show, for `keys` and `remove-key`.
 struct ListedKey {
@@ -86,7 +77,8 @@ int companies_add(const GlobalOptions& global, const std::string& key,
     if (lines->empty()) return fail(path + ": no public key in the file");
     key_lines.insert(key_lines.end(), lines->begin(), lines->end());
   }
-  auto workspace = open_workspace(global, StoreAccess::kCreate, CompanyUse::kNone);
+  auto workspace =
+      open_workspace(std::move(settings).value(), key, StoreAccess::kCreate, CompanyUse::kNone);
   if (!workspace.ok()) return fail(workspace.error().message);
   Store& store = *workspace->store;
   auto existing = store.find_company(key);

@@ -1,24 +1,15 @@
 // fields add, load, list, remove.
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/closest_name.h"
+#include "core/common/text_file.h"
 #include "daemon/cli/commands.h"
 
 namespace person_import::cli {
 namespace {
-
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Defines `fields` all or none; says what was new.
 int define(const GlobalOptions& global, const std::vector<FieldDefinition>& fields) {

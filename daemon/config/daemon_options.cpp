@@ -19,6 +19,7 @@
 #include <toml.hpp>
 
 #include "core/common/closest_name.h"
+#include "core/common/text_file.h"
 
 namespace person_import::daemon {
 namespace {
@@ -360,24 +361,6 @@ std::pair<std::string, std::string> split_syntax_error(std::string_view what) {
   return {std::string(first), std::string(rest)};
 }
 
-Result<std::string> read_text(const std::string& path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (error) return make_error(path + ": cannot read: " + error.message());
-  if (std::filesystem::is_directory(status)) {
-    return make_error(path + ": cannot read: is a directory");
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return make_error(path + ": cannot read: not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return make_error(path + ": cannot read: " + std::strerror(errno));
-  return text.str();
-}
-
 const char* flag_of(std::string_view key) {
   if (key == "database") return "--db";
   if (key == "drop_root") return "--drop-root";
@@ -473,7 +456,7 @@ Result<DaemonOptions> finish(DaemonOptions options, const DaemonOverrides& overr
 
 Result<DaemonOptions> load_daemon_options(const std::string& path,
                                           const DaemonOverrides& overrides) {
-  PI_ASSIGN_OR_RETURN(const std::string text, read_text(path));
+  PI_ASSIGN_OR_RETURN(const std::string text, read_text_file(path));
   toml::value root;
   try {
     std::istringstream stream(text);

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -16,68 +17,35 @@
 namespace person_import::service {
 namespace {
 
-spdlog::level::level_enum spdlog_level(daemon::LogLevel level) {
-  switch (level) {
-    case daemon::LogLevel::kTrace:
-      return spdlog::level::trace;
-    case daemon::LogLevel::kDebug:
-      return spdlog::level::debug;
-    case daemon::LogLevel::kInfo:
-      return spdlog::level::info;
-    case daemon::LogLevel::kWarn:
-      return spdlog::level::warn;
-    case daemon::LogLevel::kError:
-      return spdlog::level::err;
+// Each level as spdlog knows it, its sd-daemon(3) priority (LOG_ERR, LOG_WARNING, LOG_INFO,
+// LOG_DEBUG), and its name in lines (spdlog's).
+struct LevelInfo {
+  daemon::LogLevel level;
+  spdlog::level::level_enum spdlog;
+  int priority;
+  std::string_view name;
+};
+constexpr std::array<LevelInfo, 5> kLevels{{
+    {daemon::LogLevel::kTrace, spdlog::level::trace, 7, "trace"},
+    {daemon::LogLevel::kDebug, spdlog::level::debug, 7, "debug"},
+    {daemon::LogLevel::kInfo, spdlog::level::info, 6, "info"},
+    {daemon::LogLevel::kWarn, spdlog::level::warn, 4, "warning"},
+    {daemon::LogLevel::kError, spdlog::level::err, 3, "error"},
+}};
+
+const LevelInfo& info_of(daemon::LogLevel level) {
+  for (const auto& info : kLevels) {
+    if (info.level == level) return info;
   }
-  return spdlog::level::info;
+  return kLevels[2];
 }
 
+// spdlog's critical, which nothing logs, counts as an error.
 daemon::LogLevel our_level(spdlog::level::level_enum level) {
-  switch (level) {
-    case spdlog::level::trace:
-      return daemon::LogLevel::kTrace;
-    case spdlog::level::debug:
-      return daemon::LogLevel::kDebug;
-    case spdlog::level::info:
-      return daemon::LogLevel::kInfo;
-    case spdlog::level::warn:
-      return daemon::LogLevel::kWarn;
-    default:
-      return daemon::LogLevel::kError;
+  for (const auto& info : kLevels) {
+    if (info.spdlog == level) return info.level;
   }
-}
-
-// sd-daemon(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG.
-int priority(daemon::LogLevel level) {
-  switch (level) {
-    case daemon::LogLevel::kError:
-      return 3;
-    case daemon::LogLevel::kWarn:
-      return 4;
-    case daemon::LogLevel::kInfo:
-      return 6;
-    case daemon::LogLevel::kDebug:
-    case daemon::LogLevel::kTrace:
-      return 7;
-  }
-  return 6;
-}
-
-// The level as lines show it (spdlog's names).
-std::string_view level_name(daemon::LogLevel level) {
-  switch (level) {
-    case daemon::LogLevel::kTrace:
-      return "trace";
-    case daemon::LogLevel::kDebug:
-      return "debug";
-    case daemon::LogLevel::kInfo:
-      return "info";
-    case daemon::LogLevel::kWarn:
-      return "warning";
-    case daemon::LogLevel::kError:
-      return "error";
-  }
-  return "info";
+  return daemon::LogLevel::kError;
 }
 
 class LineFormatter final : public spdlog::formatter {
@@ -123,10 +91,10 @@ bool is_journal_stream(int fd) {
 
 std::string format_log_line(LogLineStyle style, daemon::LogLevel level,
                             std::chrono::system_clock::time_point time, std::string_view message) {
-  const std::string prefix = "<" + std::to_string(priority(level)) + ">";
+  const std::string prefix = "<" + std::to_string(info_of(level).priority) + ">";
   switch (style) {
     case LogLineStyle::kText:
-      return format_timestamp(time) + " [" + std::string(level_name(level)) + "] " +
+      return format_timestamp(time) + " [" + std::string(info_of(level).name) + "] " +
              printable(message);
     case LogLineStyle::kJournal:
       return prefix + printable(message);
@@ -134,7 +102,7 @@ std::string format_log_line(LogLineStyle style, daemon::LogLevel level,
     case LogLineStyle::kJournalJson: {
       nlohmann::ordered_json object;
       object["time"] = format_timestamp(time);
-      object["level"] = level_name(level);
+      object["level"] = info_of(level).name;
       object["message"] = std::string(message);
       const std::string json =
           object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -149,11 +117,11 @@ void set_up_logging(daemon::LogLevel level, daemon::LogFormat format) {
   sink->set_formatter(
       std::make_unique<LineFormatter>(log_line_style(format, is_journal_stream(STDERR_FILENO))));
   auto logger = std::make_shared<spdlog::logger>("person-import", std::move(sink));
-  logger->set_level(spdlog_level(level));
+  logger->set_level(info_of(level).spdlog);
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
 }
 
-void set_log_level(daemon::LogLevel level) { spdlog::set_level(spdlog_level(level)); }
+void set_log_level(daemon::LogLevel level) { spdlog::set_level(info_of(level).spdlog); }
 
 }  // namespace person_import::service

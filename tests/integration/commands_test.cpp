@@ -261,7 +261,7 @@ TEST_CASE("fields remove refuses while persons hold a value, unless --force", "[
         3);
 }
 
-TEST_CASE("companies list shows what each holds; remove refuses persons without --force",
+TEST_CASE("companies list shows what each holds, remove refuses persons without --force",
           "[database]") {
   Cli cli;
   REQUIRE(cli("companies add globex").exit_code == 0);
