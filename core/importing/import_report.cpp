@@ -123,20 +123,32 @@ Status write_manifest_json(std::ostream& out, const JobRecord& job,
     return true;
   }));
 
-  Json summary;
-  summary["by_class"] = Json::array();
+  // The summary, one entry a line: what an ops person reads first.
+  std::vector<Json> class_counts;
   for (const auto& [name, count] : by_count(by_class)) {
-    summary["by_class"].push_back(Json{{"class", name}, {"count", count}});
+    class_counts.push_back(Json{{"class", name}, {"count", count}});
   }
-  summary["by_class_and_field"] = Json::array();
+  std::vector<Json> pair_counts;
   const auto pairs = by_count(by_class_and_field);
   for (std::size_t index = 0; index < pairs.size() && index < kManifestSummaryPairs; ++index) {
     const auto& [key, count] = pairs[index];
-    summary["by_class_and_field"].push_back(
+    pair_counts.push_back(
         Json{{"class", key.first}, {"field", optional_json(key.second)}, {"count", count}});
   }
-  summary["by_class_and_field_omitted"] =
-      pairs.size() > kManifestSummaryPairs ? pairs.size() - kManifestSummaryPairs : 0;
+  auto entries = [](const std::vector<Json>& list) {
+    std::string text = "[";
+    for (std::size_t index = 0; index < list.size(); ++index) {
+      text += (index == 0 ? "\n      " : ",\n      ") + dump(list[index]);
+    }
+    return text + (list.empty() ? "]" : "\n    ]");
+  };
+  const std::string summary =
+      "{\n    \"by_class\": " + entries(class_counts) +
+      ",\n    \"by_class_and_field\": " + entries(pair_counts) +
+      ",\n    \"by_class_and_field_omitted\": " +
+      std::to_string(pairs.size() > kManifestSummaryPairs ? pairs.size() - kManifestSummaryPairs
+                                                          : 0) +
+      "\n  }";
 
   Json result_files;
   result_files["errors"] = optional_json(files.errors);
@@ -165,7 +177,7 @@ Status write_manifest_json(std::ostream& out, const JobRecord& job,
   key("retryable", job.counts.retryable);
   key("warnings", job.warnings);
   key("file_errors", file_errors_json(job.file_errors));
-  key("error_summary", summary);
+  out << "  \"error_summary\": " << summary << ",\n";
   key("row_errors_total", total);
   key("row_errors_omitted", total - included.size());
   out << "  \"row_errors\": [";

@@ -20,9 +20,10 @@ std::optional<std::string> config_file_to_read(const std::optional<std::string>&
   return std::nullopt;
 }
 
-Result<Settings> resolve_settings(const GlobalOptions& global) {
+Result<Settings> resolve_settings(const GlobalOptions& global,
+                                  const std::filesystem::path& default_config) {
   Settings settings;
-  settings.config_path = config_file_to_read(global.config, kDefaultConfigPath);
+  settings.config_path = config_file_to_read(global.config, default_config);
   if (!settings.config_path) {
     settings.database = global.database.value_or(kDefaultDatabase);
     return settings;
@@ -38,6 +39,16 @@ Result<Settings> resolve_settings(const GlobalOptions& global) {
   daemon::DaemonOverrides overrides;
   overrides.database = global.database;
   auto options = daemon::load_daemon_options(*settings.config_path, overrides);
+  if (!options.ok() && implicit && global.database) {
+    // The command has its database: the server's broken configuration is reported, not
+    // fatal (sshd's AuthorizedKeysCommand must go on answering logins meanwhile).
+    std::cerr << "person-import: warning: " << *settings.config_path
+              << " is invalid, ignored (--db names the database):\n"
+              << options.error().message << '\n';
+    settings.config_path.reset();
+    settings.database = *global.database;
+    return settings;
+  }
   if (!options.ok()) {
     std::string message = options.error().message;
     if (implicit) {

@@ -5,12 +5,16 @@
 // daemon's configuration, when one applies; "person-import.db". The configuration: --config
 // FILE (or PERSON_IMPORT_CONFIG; an empty value means none); otherwise
 // /etc/person-import/person-import.toml when that file exists. So on a server an administrator
-// reaches the daemon's database without repeating --db. A configuration that applies must be
-// valid (config check), even when --db is given.
+// reaches the daemon's database without repeating --db. A configuration named by --config or
+// PERSON_IMPORT_CONFIG must be valid (config check), whatever the command.
 //
 // Opening follows the command (StoreAccess, store.h): only the commands that define things
 // create a database (kCreate); every other one needs it to exist ("no database at PATH"), and
 // reading commands fall back to read-only.
+//
+// The implicit /etc file, when --db names the database, may be unreadable (then skipped) or
+// invalid (a warning on stderr, then ignored): a command that has its database must not fail
+// on it (sshd's AuthorizedKeysCommand among them).
 #pragma once
 
 #include <filesystem>
@@ -49,7 +53,10 @@ struct Settings {
   std::optional<std::string> config_path;       // the file read, if any
   std::optional<daemon::DaemonOptions> daemon;  // its contents (--db applied)
 };
-Result<Settings> resolve_settings(const GlobalOptions& global);
+// `default_config` is where the configuration is looked for when none is named (tests name
+// another).
+Result<Settings> resolve_settings(const GlobalOptions& global,
+                                  const std::filesystem::path& default_config = kDefaultConfigPath);
 
 // A store and, for commands about one company, that company.
 struct Workspace {

@@ -24,10 +24,7 @@ int run_daemon(const GlobalOptions& global, const daemon::DaemonOverrides& flags
   overrides.database = global.database;  // --db (or PERSON_IMPORT_DB) only when given
   const auto config_path = config_file_to_read(global.config, kDefaultConfigPath);
   auto options = daemon::resolve_daemon_options(config_path, overrides);
-  if (!options.ok()) {
-    std::cerr << options.error().message << '\n';
-    return kExitFailure;
-  }
+  if (!options.ok()) return fail(options.error().message);
   return service::run_daemon(*options, {config_path, overrides});
 }
 

@@ -125,9 +125,8 @@ TEST_CASE("the environment supplies the database and the company", "[database]")
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
   const std::string environment =
       "PERSON_IMPORT_DB=" + shell_quote(cli.database) + " PERSON_IMPORT_COMPANY=acme ";
-  REQUIRE(
-      run_command(environment + shell_quote(PERSON_IMPORT_BINARY) + " import " + input).exit_code ==
-      0);
+  REQUIRE(run_command(environment + test_support::person_import_bare_command("import " + input))
+              .exit_code == 0);
   CHECK(cli("--company acme persons export").out.find("c-1") != std::string::npos);
 }
 
@@ -281,8 +280,8 @@ TEST_CASE("regression: global options are accepted after the command too", "[dat
   const std::string database =
       shell_quote(test_support::fresh_test_database(cli.directory.path().string(), "other.db"));
   const auto input = cli.file("in.persons", "external_person_id\nc-1\n");
-  CHECK(run_command(shell_quote(PERSON_IMPORT_BINARY) + " import " + input + " --db " + database +
-                    " --company acme")
+  CHECK(run_command(test_support::person_import_bare_command("import " + input + " --db ") +
+                    database + " --company acme")
             .exit_code == 0);
   auto exported = run_command(shell_quote(PERSON_IMPORT_BINARY) + " persons export --db " +
                               database + " --company acme");

@@ -18,7 +18,7 @@ const std::string kExample = std::string(PERSON_IMPORT_SOURCE_DIR) + "/config/pe
 struct Program {
   TempDirectory directory;
   CommandResult operator()(const std::string& arguments) const {
-    return run_command(shell_quote(PERSON_IMPORT_BINARY) + " " + arguments);
+    return run_command(test_support::person_import_bare_command(arguments));
   }
   // Writes a file and returns its path.
   std::string file(const std::string& name, const std::string& content) const {

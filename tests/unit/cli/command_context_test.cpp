@@ -57,3 +57,27 @@ TEST_CASE("a configuration that applies must be valid") {
   REQUIRE_FALSE(settings.ok());
   CHECK(settings.error().message == config + ":2: workrs: unknown key; did you mean \"workers\"?");
 }
+
+TEST_CASE("the implicit configuration: the server's database without --db, ignored with it") {
+  TempDirectory directory;
+  const std::string implicit = directory.file("etc-person-import.toml");
+  write_file(implicit, "database = \"/var/lib/pi/people.db\"\ndrop_root = \"/srv/drop\"\n");
+  GlobalOptions global;  // no --config: the default path applies
+  auto server = resolve_settings(global, implicit);
+  REQUIRE(server.ok());
+  CHECK(server->database == "/var/lib/pi/people.db");
+  CHECK(server->config_path == implicit);
+
+  // Broken: an error without --db (the database is unknown), a warning with it (sshd's
+  // AuthorizedKeysCommand names its database and must keep answering).
+  write_file(implicit, "drop_root = 3\n");
+  CHECK_FALSE(resolve_settings(global, implicit).ok());
+  global.database = "other.db";
+  auto named = resolve_settings(global, implicit);
+  REQUIRE(named.ok());
+  CHECK(named->database == "other.db");
+  CHECK_FALSE(named->daemon.has_value());
+  // Named explicitly, it must be valid whatever else is given.
+  global.config = implicit;
+  CHECK_FALSE(resolve_settings(global, implicit).ok());
+}
