@@ -51,7 +51,7 @@ TEST_CASE("daemon: the manifest of 100,000 failing rows stays under 64 KB and co
   drops.add_company("acme");
   drops.start();
   drops.move_in("acme", "bad-mdns.persons", failing_file(kRows));
-  const auto manifest = drops.wait_for_result("acme", "bad-mdns.persons", 120s);
+  const auto manifest = drops.wait_for_result("acme", "bad-mdns.persons", 600s);
   const fs::path path = drops.outbox("acme") / "bad-mdns.persons.result.json";
   INFO("manifest size: " << fs::file_size(path));
   CHECK(fs::file_size(path) < 64 * 1024);
@@ -209,7 +209,7 @@ TEST_CASE("daemon: a long import logs its progress every progress_log_interval",
   std::string text = "external_person_id\n";
   for (int row = 1; row <= 2000; ++row) text += "p-" + std::to_string(row) + "\n";
   drops.move_in("acme", "long.persons", text);
-  drops.wait_for_result("acme", "long.persons", 60s);
+  drops.wait_for_result("acme", "long.persons", 600s);
   const std::regex progress(
       ".*\\[info\\] acme/long\\.persons: importing: [0-9]+ rows done, [0-9]+ rows/s, "
       "[0-9]+\\.[0-9]% of the file read");
