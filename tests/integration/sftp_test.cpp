@@ -157,20 +157,7 @@ struct SftpDrop {
     const std::string binary = PERSON_IMPORT_BINARY;
     std::vector<std::string> arguments = {binary,     "--db", database,      "daemon",
                                           "--config", config, "--drop-root", root.string()};
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(err, 2);
-      std::vector<char*> argv;
-      for (auto& argument : arguments) argv.push_back(argument.data());
-      argv.push_back(nullptr);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
-    }
+    pid = test_support::spawn_logged(arguments, log);
     std::optional<int> exited;
     const std::size_t starts = count_of(daemon_log(), "sftp: listening on");
     wait_until(

@@ -85,42 +85,6 @@ void replace_once(std::string& text, const std::string& from, const std::string&
   text.replace(at, from.size(), to);
 }
 
-// A child process: `arguments` exec'd with stdin from /dev/null and stdout and stderr appended
-// to `log`, as `user` when given (its groups, then its uid), with `environment` added.
-pid_t spawn(const std::vector<std::string>& arguments, const std::string& log,
-            const std::optional<std::string>& user = std::nullopt,
-            const std::vector<std::pair<std::string, std::string>>& environment = {}) {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  if (user) {
-    const passwd* entry = ::getpwnam(user->c_str());
-    REQUIRE(entry != nullptr);
-    uid = entry->pw_uid;
-    gid = entry->pw_gid;
-  }
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    if (user &&
-        (::initgroups(user->c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) {
-      ::_exit(126);
-    }
-    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> copies = arguments;
-    std::vector<char*> argv;
-    for (auto& argument : copies) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 // SIGTERM, then SIGKILL after `grace`; reaps the process.
 void stop_process(pid_t& pid, std::chrono::milliseconds grace) {
   if (pid <= 0) return;
@@ -131,30 +95,6 @@ void stop_process(pid_t& pid, std::chrono::milliseconds grace) {
   }
   pid = -1;
 }
-
-// A unix datagram socket standing in for systemd's $NOTIFY_SOCKET (the daemon says READY=1).
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    ::chmod(path.c_str(), 0666);  // the daemon runs as another user
-  }
-  ~NotifySocket() { ::close(fd_); }
-  std::string receive(std::chrono::milliseconds timeout) {
-    pollfd entry{fd_, POLLIN, 0};
-    if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) return "";
-    char buffer[256];
-    const auto got = ::recv(fd_, buffer, sizeof buffer, 0);
-    return got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // Everything one run makes, undone in the destructor (which runs when a REQUIRE fails too).
 //
@@ -273,7 +213,7 @@ struct OpensshSetup {
     const auto checked = run_command(kSshd + " -t -f " + shell_quote(config));
     INFO(checked.err);
     REQUIRE(checked.exit_code == 0);
-    sshd_pid = spawn({kSshd, "-D", "-e", "-f", config}, log("sshd.log"));
+    sshd_pid = test_support::spawn_logged({kSshd, "-D", "-e", "-f", config}, log("sshd.log"));
     const bool listening = wait_until([&] { return accepts_connections(port); }, 5s);
     INFO(read_file(log("sshd.log")));
     REQUIRE(listening);
@@ -284,10 +224,11 @@ struct OpensshSetup {
     const std::string config = (base / "daemon.toml").string();
     write_file(config, "settle_time = \"200ms\"\npoll_interval = \"200ms\"\n");
     const std::string socket = (base / "notify.sock").string();
-    NotifySocket notify(socket);
-    daemon_pid = spawn({binary, "--db", database, "daemon", "--config", config, "--drop-root",
-                        drops.string(), "--workers", "1"},
-                       log("daemon.log"), daemon_user, {{"NOTIFY_SOCKET", socket}});
+    test_support::NotifySocket notify(socket, /*any_user=*/true);
+    daemon_pid =
+        test_support::spawn_logged({binary, "--db", database, "daemon", "--config", config,
+                                    "--drop-root", drops.string(), "--workers", "1"},
+                                   log("daemon.log"), daemon_user, {{"NOTIFY_SOCKET", socket}});
     const std::string ready = notify.receive(10s);
     INFO(read_file(log("daemon.log")));
     REQUIRE(ready == "READY=1");

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,32 +29,6 @@ namespace test_support {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// A unix datagram socket standing in for systemd's $NOTIFY_SOCKET.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  }
-  ~NotifySocket() { ::close(fd_); }
-  const std::string& path() const { return path_; }
-  // The next message, or "" after `timeout`.
-  std::string receive(std::chrono::milliseconds timeout) {
-    pollfd entry{fd_, POLLIN, 0};
-    if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) return "";
-    char buffer[256];
-    const auto got = ::recv(fd_, buffer, sizeof buffer, 0);
-    return got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
 
 // A drop root, a database and a configuration with short timings; runs the daemon on them.
 struct DropRoot {
@@ -105,31 +80,20 @@ struct DropRoot {
   void start(int workers = 2, bool journald = false) {
     REQUIRE(pid < 0);
     const std::string binary = PERSON_IMPORT_BINARY;
-    std::vector<std::string> arguments = {
+    const std::vector<std::string> arguments = {
         binary, "--db",        database,      "daemon",    "--config",
         config, "--drop-root", root.string(), "--workers", std::to_string(workers)};
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(err, 2);
-      ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
-      ::unsetenv("JOURNAL_STREAM");
+    std::vector<std::pair<std::string, std::string>> environment = {
+        {"NOTIFY_SOCKET", notify.path()}};
+    if (journald) {
+      // The log file is the child's stderr: the stream systemd would name.
+      { std::ofstream touch(log, std::ios::app); }
       struct stat stream {};
-      if (journald && ::fstat(2, &stream) == 0) {
-        const std::string device_and_inode =
-            std::to_string(stream.st_dev) + ":" + std::to_string(stream.st_ino);
-        ::setenv("JOURNAL_STREAM", device_and_inode.c_str(), 1);
-      }
-      std::vector<char*> argv;
-      for (auto& argument : arguments) argv.push_back(argument.data());
-      argv.push_back(nullptr);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
+      REQUIRE(::stat(log.c_str(), &stream) == 0);
+      environment.emplace_back("JOURNAL_STREAM",
+                               std::to_string(stream.st_dev) + ":" + std::to_string(stream.st_ino));
     }
+    pid = spawn_logged(arguments, log, std::nullopt, environment);
     // A previous run's STOPPING=1 may still wait in the socket.
     std::string ready;
     const auto deadline = std::chrono::steady_clock::now() + 10s;

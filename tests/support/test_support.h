@@ -3,8 +3,14 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -20,6 +27,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace test_support {
 
@@ -134,6 +143,79 @@ inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds tim
   wait_until([&] { return (result = try_reap(pid)).has_value(); }, timeout);
   return result;
 }
+
+// A child process running `arguments` (argv[0] the program's path), as a service manager
+// would start it: stdin from /dev/null, stdout and stderr appended to `log`, as `user` when
+// given (its groups, then its uid), with `environment` added. It does not inherit
+// JOURNAL_STREAM: its log is read as a file (give it in `environment` to say otherwise). Exit
+// status 126 in the child: the user could not be taken; 127: no such program.
+inline pid_t spawn_logged(
+    const std::vector<std::string>& arguments, const std::string& log,
+    const std::optional<std::string>& user = std::nullopt,
+    const std::vector<std::pair<std::string, std::string>>& environment = {}) {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (user) {
+    const passwd* entry = ::getpwnam(user->c_str());
+    if (entry == nullptr) throw std::runtime_error("spawn_logged: no user " + *user);
+    uid = entry->pw_uid;
+    gid = entry->pw_gid;
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("spawn_logged: fork failed");
+  if (pid == 0) {
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    if (user &&
+        (::initgroups(user->c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) {
+      ::_exit(126);
+    }
+    ::unsetenv("JOURNAL_STREAM");
+    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<std::string> copies = arguments;
+    std::vector<char*> argv;
+    for (auto& argument : copies) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// A unix datagram socket standing in for systemd's $NOTIFY_SOCKET. `any_user`: a daemon
+// running as another user may send to it too.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path, bool any_user = false) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+      throw std::runtime_error("NotifySocket: cannot bind " + path);
+    }
+    if (any_user) ::chmod(path.c_str(), 0666);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+  const std::string& path() const { return path_; }
+  // The next message, or "" after `timeout`.
+  std::string receive(std::chrono::milliseconds timeout) {
+    pollfd entry{fd_, POLLIN, 0};
+    if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) return "";
+    char buffer[256];
+    const auto got = ::recv(fd_, buffer, sizeof buffer, 0);
+    return got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
 
 // A loopback TCP port nobody listens on right now (the kernel picks it). Throws when no socket
 // can be bound.

@@ -81,15 +81,23 @@ std::vector<CreatedPersonRecord> created_by(Store& store, CompanyId company, Job
   return created;
 }
 
+// A fresh database with the companies acme and other: everything is checked per company.
+struct TwoCompanies {
+  test_support::TempDirectory directory;
+  std::unique_ptr<Store> store = open(test_support::fresh_test_database(directory.path()));
+  Result<Company> acme = store->ensure_company("acme");
+  Result<Company> other = store->ensure_company("other");
+  TwoCompanies() {
+    REQUIRE(acme.ok());
+    REQUIRE(other.ok());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("company_usage counts what a company holds, remove_company deletes all of it") {
-  test_support::TempDirectory directory;
-  auto store = open(test_support::fresh_test_database(directory.path()));
-  auto acme = store->ensure_company("acme");
-  auto other = store->ensure_company("other");
-  REQUIRE(acme.ok());
-  REQUIRE(other.ok());
+  TwoCompanies two;
+  auto& [directory, store, acme, other] = two;
   REQUIRE(store->add_fields(acme->id, {{"tier", FieldType::kString, {}, Charset::kUnicode}}).ok());
   REQUIRE(store->add_authorized_key(acme->id, "ssh-ed25519 AAAA acme").ok());
   import_persons(*store, *acme, "a.persons", {"a-1", "a-2"});
@@ -121,12 +129,8 @@ TEST_CASE("company_usage counts what a company holds, remove_company deletes all
 }
 
 TEST_CASE("remove_field removes the definition and every person's value, nothing else") {
-  test_support::TempDirectory directory;
-  auto store = open(test_support::fresh_test_database(directory.path()));
-  auto acme = store->ensure_company("acme");
-  auto other = store->ensure_company("other");
-  REQUIRE(acme.ok());
-  REQUIRE(other.ok());
+  TwoCompanies two;
+  auto& [directory, store, acme, other] = two;
   const std::vector<FieldDefinition> fields = {
       {"tier", FieldType::kString, {}, Charset::kUnicode},
       {"score", FieldType::kNumber, {}, Charset::kUnicode}};
@@ -166,12 +170,8 @@ TEST_CASE("remove_field removes the definition and every person's value, nothing
 }
 
 TEST_CASE("list_jobs filters by company, status and start time") {
-  test_support::TempDirectory directory;
-  auto store = open(test_support::fresh_test_database(directory.path()));
-  auto acme = store->ensure_company("acme");
-  auto other = store->ensure_company("other");
-  REQUIRE(acme.ok());
-  REQUIRE(other.ok());
+  TwoCompanies two;
+  auto& [directory, store, acme, other] = two;
   const JobId first = import_persons(*store, *acme, "a.persons", {"a-1"});
   const JobId rejected = import_persons(*store, *acme, "r.persons", {}, nlohmann::json::object(),
                                         JobStatus::kRejected);
@@ -198,12 +198,8 @@ TEST_CASE("list_jobs filters by company, status and start time") {
 }
 
 TEST_CASE("the persons a job created stream back by row, with their keys, per company") {
-  test_support::TempDirectory directory;
-  auto store = open(test_support::fresh_test_database(directory.path()));
-  auto acme = store->ensure_company("acme");
-  auto other = store->ensure_company("other");
-  REQUIRE(acme.ok());
-  REQUIRE(other.ok());
+  TwoCompanies two;
+  auto& [directory, store, acme, other] = two;
   const JobId job = import_persons(*store, *acme, "a.persons", {"c-1", "c-2"});
   auto created = created_by(*store, acme->id, job);
   REQUIRE(created.size() == 2);
