@@ -32,22 +32,24 @@ Result<PreparedFile> prepare(InputFile& file, Store& store, const Company& compa
     prepared.rejection = encoding_error(*encoding_problem);
     return prepared;
   }
+  // A file whose lines end with bare CRs reads as one line, so its structure is rejected for a
+  // reason its author cannot see: the message says why.
+  auto reject = [&](FileError error) -> Result<PreparedFile> {
+    PI_ASSIGN_OR_RETURN(const bool bare_cr, has_bare_cr_line_endings(file));
+    if (bare_cr) error.message += kBareCrHint;
+    prepared.rejection = std::move(error);
+    return std::move(prepared);
+  };
   auto layout = read_layout(file);
-  if (layout.error) {
-    prepared.rejection = std::move(layout.error);
-    return prepared;
-  }
+  if (layout.error) return reject(std::move(*layout.error));
   prepared.layout = std::move(layout.layout);
   PI_ASSIGN_OR_RETURN(prepared.fields, store.list_fields(company.id));
   auto plan = plan_columns(prepared.layout->column_names, prepared.fields);
-  if (plan.error) {
-    prepared.rejection = std::move(plan.error);
-    return prepared;
-  }
+  if (plan.error) return reject(std::move(*plan.error));
   prepared.plan = std::move(plan.plan);
   prepared.warnings = prepared.plan->warnings;
   PI_ASSIGN_OR_RETURN(auto structure, check_structure(file, *prepared.layout));
-  if (structure.error) prepared.rejection = std::move(structure.error);
+  if (structure.error) return reject(std::move(*structure.error));
   return prepared;
 }
 

@@ -103,16 +103,44 @@ Result<std::uint64_t> count_newlines(InputFile& file, std::uint64_t end, char* s
   return count;
 }
 
+// What the bad byte at `offset` of `file` is: a UTF-16 or UTF-32 byte-order mark when the file
+// starts with one (`start` holds its first bytes), a NUL, or a sequence that is not UTF-8.
+EncodingProblem::Kind kind_of(const unsigned char* start, std::size_t start_size,
+                              std::uint64_t offset, unsigned char bad) {
+  using Kind = EncodingProblem::Kind;
+  auto starts_with = [&](std::initializer_list<unsigned char> bytes) {
+    return start_size >= bytes.size() && std::equal(bytes.begin(), bytes.end(), start);
+  };
+  if (offset == 0) {
+    if (starts_with({0xFF, 0xFE, 0x00, 0x00})) return Kind::kUtf32LittleEndian;
+    if (starts_with({0x00, 0x00, 0xFE, 0xFF})) return Kind::kUtf32BigEndian;
+    if (starts_with({0xFF, 0xFE})) return Kind::kUtf16LittleEndian;
+    if (starts_with({0xFE, 0xFF})) return Kind::kUtf16BigEndian;
+  }
+  return bad == 0 ? Kind::kNul : Kind::kInvalidUtf8;
+}
+
 Result<std::optional<EncodingProblem>> report(InputFile& file, std::uint64_t bad_offset,
                                               const char* chunk, std::uint64_t chunk_offset,
                                               char* scratch, std::size_t scratch_size) {
   // Newlines inside the current chunk are counted from memory; only earlier ones are re-read.
   auto before = count_newlines(file, chunk_offset, scratch, scratch_size);
   if (!before) return before.error();
-  const auto in_chunk = static_cast<std::uint64_t>(
-      std::count(chunk, chunk + static_cast<std::size_t>(bad_offset - chunk_offset), '\n'));
+  const auto in_chunk_offset = static_cast<std::size_t>(bad_offset - chunk_offset);
+  const auto in_chunk =
+      static_cast<std::uint64_t>(std::count(chunk, chunk + in_chunk_offset, '\n'));
+  // A byte-order mark is the file's first bytes, whatever the chunks' size.
+  unsigned char start[4] = {};
+  std::size_t start_size = 0;
+  if (bad_offset == 0) {
+    auto got = file.read_at(0, reinterpret_cast<char*>(start), sizeof start);
+    if (!got) return got.error();
+    start_size = *got;
+  }
+  const auto kind =
+      kind_of(start, start_size, bad_offset, static_cast<unsigned char>(chunk[in_chunk_offset]));
   if (auto status = file.seek(file.size()); !status) return status.error();
-  return std::optional<EncodingProblem>(EncodingProblem{*before + in_chunk + 1, bad_offset});
+  return std::optional<EncodingProblem>(EncodingProblem{*before + in_chunk + 1, bad_offset, kind});
 }
 
 }  // namespace
@@ -159,9 +187,33 @@ Result<std::optional<EncodingProblem>> find_encoding_problem(InputFile& file,
 }
 
 FileError encoding_error(const EncodingProblem& problem) {
-  return FileError{error_kinds::kUnknown8BitEncoding,
-                   "invalid UTF-8 at line " + std::to_string(problem.line) + ", byte offset " +
-                       std::to_string(problem.byte_offset)};
+  using Kind = EncodingProblem::Kind;
+  const std::string where = " at line " + std::to_string(problem.line) + ", byte offset " +
+                            std::to_string(problem.byte_offset);
+  std::string message;
+  switch (problem.kind) {
+    case Kind::kInvalidUtf8:
+      message = "invalid UTF-8" + where;
+      break;
+    case Kind::kNul:
+      message = "NUL byte" + where +
+                ": a text file holds none (UTF-16 text without a byte-order mark, or not text "
+                "at all?); save it as UTF-8 text";
+      break;
+    case Kind::kUtf16LittleEndian:
+      message = "UTF-16 text (byte-order mark FF FE)" + where + ": re-save the file as UTF-8";
+      break;
+    case Kind::kUtf16BigEndian:
+      message = "UTF-16 text (byte-order mark FE FF)" + where + ": re-save the file as UTF-8";
+      break;
+    case Kind::kUtf32LittleEndian:
+      message = "UTF-32 text (byte-order mark FF FE 00 00)" + where + ": re-save the file as UTF-8";
+      break;
+    case Kind::kUtf32BigEndian:
+      message = "UTF-32 text (byte-order mark 00 00 FE FF)" + where + ": re-save the file as UTF-8";
+      break;
+  }
+  return FileError{error_kinds::kUnknown8BitEncoding, std::move(message)};
 }
 
 }  // namespace person_import

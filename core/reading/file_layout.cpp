@@ -289,4 +289,12 @@ Result<StructureOutcome> check_structure(InputFile& file, const FileLayout& layo
   return outcome;
 }
 
+Result<bool> has_bare_cr_line_endings(InputFile& file) {
+  constexpr std::size_t kLooked = 64 * 1024;
+  std::string start(kLooked, '\0');
+  PI_ASSIGN_OR_RETURN(const std::size_t got, file.read_at(0, start.data(), start.size()));
+  start.resize(got);
+  return start.find('\r') != std::string::npos && start.find('\n') == std::string::npos;
+}
+
 }  // namespace person_import

@@ -69,4 +69,12 @@ struct StructureOutcome {
 };
 Result<StructureOutcome> check_structure(InputFile& file, const FileLayout& layout);
 
+// Whether the file's lines end with a bare CR (old Mac line endings): its first 64 KiB hold a
+// CR and no LF. A lone CR is data, so such a file reads as one line; the hint below says why
+// it was rejected. Errors: the file could not be read.
+Result<bool> has_bare_cr_line_endings(InputFile& file);
+inline constexpr const char* kBareCrHint =
+    " (the file's lines end with a bare CR, the old Mac line ending: save it with LF or CRLF "
+    "line endings)";
+
 }  // namespace person_import

@@ -29,6 +29,7 @@ std::optional<EncodingProblem> problem_any_chunk(const std::string& content) {
     if (expected) {
       CHECK(got->line == expected->line);
       CHECK(got->byte_offset == expected->byte_offset);
+      CHECK(got->kind == expected->kind);
     }
   }
   return expected;
@@ -120,9 +121,50 @@ TEST_CASE("a NUL byte is rejected", "[encoding]") {
   REQUIRE(found);
   CHECK(found->byte_offset == 6);
   CHECK(found->line == 2);
+  CHECK(found->kind == EncodingProblem::Kind::kNul);
   const auto at_start = problem_any_chunk(std::string("\0", 1));
   REQUIRE(at_start);
   CHECK(at_start->byte_offset == 0);
+  CHECK(at_start->kind == EncodingProblem::Kind::kNul);
+}
+
+TEST_CASE("regression: NUL bytes are named as NUL, not as invalid UTF-8", "[encoding]") {
+  const auto nul =
+      problem_any_chunk(std::string("external_person_id\nc-\0"
+                                    "1\n",
+                                    24));
+  REQUIRE(nul);
+  CHECK(person_import::encoding_error(*nul).message ==
+        "NUL byte at line 2, byte offset 21: a text file holds none (UTF-16 text without a "
+        "byte-order mark, or not text at all?); save it as UTF-8 text");
+  // Invalid UTF-8 is still named so.
+  const auto latin1 = problem_any_chunk("caf\xE9\n");
+  REQUIRE(latin1);
+  CHECK(latin1->kind == EncodingProblem::Kind::kInvalidUtf8);
+}
+
+TEST_CASE("regression: UTF-16 and UTF-32 are named by their byte-order mark, with what to do",
+          "[encoding]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("\xFF\xFE"
+                   "a\0",
+                   4),
+       "UTF-16 text (byte-order mark FF FE)"},
+      {std::string("\xFE\xFF\0a", 4), "UTF-16 text (byte-order mark FE FF)"},
+      {std::string("\xFF\xFE\0\0a\0\0\0", 8), "UTF-32 text (byte-order mark FF FE 00 00)"},
+      {std::string("\0\0\xFE\xFF\0\0\0a", 8), "UTF-32 text (byte-order mark 00 00 FE FF)"},
+  };
+  for (const auto& [content, name] : cases) {
+    INFO(name);
+    const auto found = problem_any_chunk(content);
+    REQUIRE(found);
+    CHECK(person_import::encoding_error(*found).message ==
+          name + " at line 1, byte offset 0: re-save the file as UTF-8");
+  }
+  // A byte-order mark only counts at the very start.
+  const auto later = problem_any_chunk(std::string("a\n\xFF\xFE", 4));
+  REQUIRE(later);
+  CHECK(later->kind == EncodingProblem::Kind::kInvalidUtf8);
 }
 
 TEST_CASE("UTF-16 files are rejected", "[encoding]") {
