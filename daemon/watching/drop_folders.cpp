@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,8 +30,6 @@ bool is_upload_name(std::string_view name) {
   return name.size() > kUploadSuffix.size() && name.front() != '.' &&
          name.substr(name.size() - kUploadSuffix.size()) == kUploadSuffix;
 }
-
-bool is_company_folder_name(std::string_view name) { return validate_company_key(name).ok(); }
 
 std::filesystem::path inbox_path(const std::filesystem::path& drop_root, std::string_view company) {
   return drop_root / std::string(company) / "inbox";
@@ -113,6 +112,26 @@ std::string quote_for_log(std::string_view name) {
     }
   }
   return text + "\"";
+}
+
+bool UnservedFolders::served(const std::filesystem::path& root, const std::string& name) {
+  const Status valid = validate_company_key(name);
+  if (valid.ok()) return true;
+  if (name.empty() || name.front() == '.' || said_.contains(name)) return false;
+  const auto folder = is_directory(root / name, FollowSymlinks::kYes);
+  if (!folder.ok() || !*folder) return false;
+  said_.insert(name);
+  spdlog::warn(
+      "drop folder {} is not served: its name is no company key (company keys are 1-64 "
+      "lowercase letters, digits, '-' or '_', starting with a letter or digit)",
+      quote_for_log((root / name).string()));
+  return false;
+}
+
+void UnservedFolders::retain(const std::vector<std::string>& listed) {
+  std::erase_if(said_, [&](const std::string& name) {
+    return std::find(listed.begin(), listed.end(), name) == listed.end();
+  });
 }
 
 void ProblemLog::report(const std::string& folder, const std::string& message) {

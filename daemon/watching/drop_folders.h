@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,6 @@ struct EntryStat {
 
 // A name the watcher reports: ends in ".persons", does not start with '.'.
 bool is_upload_name(std::string_view name);
-// A valid company key (validate_company_key).
-bool is_company_folder_name(std::string_view name);
 
 std::filesystem::path inbox_path(const std::filesystem::path& drop_root, std::string_view company);
 
@@ -53,6 +52,22 @@ std::chrono::system_clock::time_point time_from_ns(std::int64_t nanoseconds);
 
 // `name` quoted for a log line, control characters and other bytes below 0x20 or 0x7f escaped.
 std::string quote_for_log(std::string_view name);
+
+// The drop root's entries that are not served because their name is no company key: a folder
+// named `Acme` or `acme.old` (an administrator's typo) is said once, at warning, with the rule
+// it breaks, instead of being ignored in silence. Hidden names (the daemon's own state folder,
+// ".person-import") and plain files are left unsaid. A name is said again once it was gone.
+class UnservedFolders {
+ public:
+  // Whether `name` under `root` is a company folder name; when not, and it is a folder, logs it
+  // the first time.
+  bool served(const std::filesystem::path& root, const std::string& name);
+  // Forgets the names not in `listed` (a scan of the root).
+  void retain(const std::vector<std::string>& listed);
+
+ private:
+  std::set<std::string> said_;
+};
 
 // Logs a problem with a folder once (at warning) and its end once (at info), instead of on
 // every retry. One entry per folder that currently has a problem.

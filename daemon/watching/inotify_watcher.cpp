@@ -74,6 +74,7 @@ class InotifyWatcher final : public WatcherThread {
   FileDescriptor inotify_;
   UploadTracker tracker_;
   ProblemLog problems_;
+  UnservedFolders unserved_;
   std::vector<char> buffer_;
   std::unordered_map<int, Watch> watches_;
   std::map<std::string, Company> companies_;
@@ -158,7 +159,7 @@ void InotifyWatcher::handle(const inotify_event& event, const std::string& name)
     case Kind::kRoot:
       if (self_changed) {
         if (pending_rescan_ == Rescan::kNone) pending_rescan_ = Rescan::kStructure;
-      } else if (is_company_folder_name(name)) {
+      } else if (unserved_.served(options_.drop_root, name)) {
         sync_company(name, /*events_lost=*/false);
       }
       return;
@@ -222,8 +223,9 @@ void InotifyWatcher::rescan(bool events_lost) {
   }
   if (wd.ok()) problems_.clear(root_key);
   std::set<std::string> present;
+  unserved_.retain(**names);
   for (const std::string& name : **names) {
-    if (!is_company_folder_name(name)) continue;
+    if (!unserved_.served(root, name)) continue;
     present.insert(name);
     sync_company(name, events_lost);
   }

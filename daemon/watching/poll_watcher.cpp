@@ -43,6 +43,7 @@ class PollWatcher final : public WatcherThread {
 
   UploadTracker tracker_;
   ProblemLog problems_;
+  UnservedFolders unserved_;
   std::set<std::string> companies_;  // served at the last scan
 };
 
@@ -61,8 +62,9 @@ void PollWatcher::scan(SteadyClock::time_point now) {
   }
   std::set<std::string> served;
   if (names->has_value()) {
+    unserved_.retain(**names);
     for (const std::string& name : **names) {
-      if (is_company_folder_name(name) && scan_company(name, now)) served.insert(name);
+      if (unserved_.served(root, name) && scan_company(name, now)) served.insert(name);
     }
   }
   tracker_.retain_companies(served);

@@ -382,6 +382,35 @@ TEST_CASE("a company folder created after start is served, other root entries ar
   CHECK(uploads.at(1).path == later_inbox / "second.persons");
 }
 
+TEST_CASE(
+    "regression: a company folder with an invalid name is logged once at warning, with the rule") {
+  const WatchMode mode = any_mode();
+  INFO("mode " << to_string(mode));
+  DropRoot drop(mode);
+  fs::create_directories(drop.root() / "Acme" / "inbox");  // there at start
+  write_file(drop.root() / "notes.txt", "a file, not a folder");
+  drop.start();
+  write_file(drop.inbox("acme.old") / "x.persons", "x");  // made while running
+  write_file(drop.inbox("ok") / "a.persons", "a");
+  REQUIRE(drop.recorder().wait_for(1));
+  drop.expect_no_more_than(1);
+  CHECK(drop.recorder().names() == std::vector<std::string>{"a.persons"});
+  const std::string rule =
+      "\" is not served: its name is no company key (company keys are 1-64 lowercase letters, "
+      "digits, '-' or '_', starting with a letter or digit)";
+  for (const char* name : {"Acme", "acme.old"}) {
+    INFO(name);
+    const std::string warning = "warning: drop folder \"" + (drop.root() / name).string() + rule;
+    CHECK(test_support::wait_until([&] { return captured_log().count(warning) == 1; }, kTimeout));
+  }
+  // Said once, however often the root is looked at; files and hidden folders are not said.
+  write_file(drop.inbox("ok") / "b.persons", "b");
+  REQUIRE(drop.recorder().wait_for(2));
+  CHECK(captured_log().count("drop folder \"" + (drop.root() / "Acme").string() + "\"") == 1);
+  CHECK(captured_log().count("notes.txt\" is not served") == 0);
+  CHECK(captured_log().count(".person-import\" is not served") == 0);
+}
+
 TEST_CASE("files already in an inbox at start are reported, once") {
   const WatchMode mode = any_mode();
   INFO("mode " << to_string(mode));
