@@ -1,12 +1,17 @@
 #include "core/importing/result_files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <vector>
 
 namespace person_import {
@@ -28,17 +33,19 @@ Status copy_range(std::ostream& out, InputFile& source, std::uint64_t offset,
 
 }  // namespace
 
-Status write_file_atomically(const std::string& path,
-                             const std::function<Status(std::ostream&)>& write) {
-  const std::filesystem::path final_path(path);
+StagedFiles::~StagedFiles() {
+  for (const Staged& file : staged_) ::unlink(file.temporary.c_str());
+}
+
+Status StagedFiles::stage(const std::filesystem::path& path,
+                          const std::function<Status(std::ostream&)>& write) {
   const std::filesystem::path directory =
-      final_path.has_parent_path() ? final_path.parent_path() : std::filesystem::path(".");
+      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   const std::filesystem::path temporary =
-      directory / ("." + final_path.filename().string() + ".tmp-" + std::to_string(getpid()));
-  // `write`'s own Error is passed on as it is (a lost database connection stays transient).
+      directory / temporary_name(path.filename().string(), ::getpid());
+  // unlink, not remove: whatever else holds the name (a folder) is not ours to delete.
   auto fail = [&](Error error) -> Status {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    ::unlink(temporary.c_str());
     return error;
   };
   {
@@ -48,18 +55,94 @@ Status write_file_atomically(const std::string& path,
     }
     if (auto status = write(out); !status.ok()) return fail(status.error());
     out.flush();
-    if (!out) return fail(make_error("cannot write " + temporary.string()));
+    if (!out)
+      return fail(make_error("cannot write " + temporary.string() + " (is the disk full?)"));
   }
-  // fsync before rename: after a crash the final name holds the whole file or the old one.
+  // fsync before rename: after a crash the final name holds the whole file or the old one. A
+  // full disk can show only here, on a filesystem that allocates late.
   const int descriptor = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor >= 0) {
-    ::fsync(descriptor);
-    ::close(descriptor);
+  if (descriptor < 0) {
+    return fail(make_error("cannot open " + temporary.string() + ": " + std::strerror(errno)));
   }
-  std::error_code error;
-  std::filesystem::rename(temporary, final_path, error);
-  if (error) return fail(make_error("cannot rename into " + path + ": " + error.message()));
+  const bool synced = ::fsync(descriptor) == 0;
+  const int sync_error = errno;
+  ::close(descriptor);
+  if (!synced) {
+    return fail(
+        make_error("cannot write " + temporary.string() + ": " + std::strerror(sync_error)));
+  }
+  staged_.push_back({temporary, path});
   return {};
+}
+
+Status StagedFiles::commit() {
+  std::size_t done = 0;
+  for (; done < staged_.size(); ++done) {
+    std::error_code error;
+    std::filesystem::rename(staged_[done].temporary, staged_[done].final_path, error);
+    if (error) {
+      const std::string path = staged_[done].final_path.string();
+      staged_.erase(staged_.begin(), staged_.begin() + static_cast<std::ptrdiff_t>(done));
+      return make_error("cannot rename into " + path + ": " + error.message());
+    }
+  }
+  staged_.clear();
+  return {};
+}
+
+Status write_file_atomically(const std::string& path,
+                             const std::function<Status(std::ostream&)>& write) {
+  StagedFiles file;
+  PI_RETURN_IF_ERROR(file.stage(path, write));
+  return file.commit();
+}
+
+std::string temporary_name(const std::string& name, pid_t pid) {
+  const std::string suffix = ".tmp-" + std::to_string(pid);
+  if (1 + name.size() + suffix.size() <= NAME_MAX) return "." + name + suffix;
+  // FNV-1a: short, stable, and no two names of one outbox are written at once anyway.
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string(".tmp-") + hex + "-" + std::to_string(pid);
+}
+
+std::optional<pid_t> temporary_writer(std::string_view file_name) {
+  if (file_name.empty() || file_name.front() != '.') return std::nullopt;
+  const std::size_t dash = file_name.rfind('-');
+  if (dash == std::string_view::npos || dash + 1 == file_name.size()) return std::nullopt;
+  const std::string_view digits = file_name.substr(dash + 1);
+  if (digits.size() > 10 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const std::string_view before = file_name.substr(0, dash);
+  const bool named = before.size() > 5 && before.substr(before.size() - 4) == ".tmp";
+  const bool hashed = before.size() == 5 + 16 && before.substr(0, 5) == ".tmp-" &&
+                      std::all_of(before.begin() + 5, before.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                      });
+  if (!named && !hashed) return std::nullopt;
+  const long long pid = std::stoll(std::string(digits));
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
+Result<std::size_t> remove_stale_temporaries(const std::filesystem::path& directory) {
+  std::error_code error;
+  std::size_t removed = 0;
+  for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
+       it.increment(error)) {
+    const auto writer = temporary_writer(it->path().filename().string());
+    if (!writer || !it->is_regular_file()) continue;
+    // ESRCH: no such process any more. Ours, or another live writer's, stays.
+    if (::kill(*writer, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (std::filesystem::remove(it->path(), ignored)) ++removed;
+  }
+  if (error) return make_error("cannot read " + directory.string() + ": " + error.message());
+  return removed;
 }
 
 Status write_failed_rows(std::ostream& out, InputFile& source, const FileLayout& layout,

@@ -95,8 +95,9 @@ struct DaemonOptions {
   // the server restarted, a connection was terminated), the worker drops its connection, waits,
   // reconnects and continues the file from its last committed batch. The first wait is
   // reconnect_delay; each failed attempt doubles it, up to reconnect_max_delay. SIGTERM ends the
-  // wait (the file stays queued). Defaults: 500ms and 30s; reconnect_delay must not exceed
-  // reconnect_max_delay.
+  // wait (the file stays queued). The same waits pace the retries of a finished job's result
+  // files when they cannot be written (a full disk). Defaults: 500ms and 30s; reconnect_delay
+  // must not exceed reconnect_max_delay.
   std::chrono::milliseconds reconnect_delay{500};
   std::chrono::milliseconds reconnect_max_delay{std::chrono::seconds{30}};
 

@@ -15,6 +15,7 @@
 
 #include "core/common/clock.h"
 #include "core/storage/store.h"
+#include "daemon/outbox/manifests.h"
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/import_scheduler.h"
 #include "daemon/service/logging.h"
@@ -86,6 +87,10 @@ class Service {
     PI_ASSIGN_OR_RETURN(auto companies, store->list_companies());
     for (const auto& company : companies) {
       PI_RETURN_IF_ERROR(create_company_folders(drop_root_, company.key));
+      if (auto cleaned = outbox::clean_up_outbox(drop_root_ / company.key / "outbox");
+          !cleaned.ok()) {
+        spdlog::warn("{}", cleaned.error().message);
+      }
     }
     store.reset();
     PI_RETURN_IF_ERROR(queue_.open());

@@ -215,11 +215,25 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     return left(make_error("job " + std::to_string(job.job_id) + " did not finish"));
   }
   const auto outbox = settings.drop_root / file.company / "outbox";
-  if (auto written = outbox::write_manifests(*store_, company->id, job, file.path, outbox,
-                                             file.name, settings.manifest_max_row_errors);
-      !written.ok()) {
-    return left(written.error(),
-                "manifests of job " + std::to_string(job.job_id) + " not written: ");
+  std::chrono::milliseconds delay = settings.reconnect_delay;
+  for (int retry = 1;; ++retry) {
+    auto written = outbox::write_manifests(*store_, company->id, job, file.path, outbox, file.name,
+                                           settings.manifest_max_row_errors);
+    if (written.ok()) break;
+    const std::string context = "manifests of job " + std::to_string(job.job_id) + " not written: ";
+    if (written.error().transient) return Error{context + written.error().message, true};
+    // A full disk or a broken outbox: the job is finished, only its results wait. The file
+    // stays queued meanwhile, so a restart writes them too.
+    spdlog::error("{}: {}{}; retrying in {} (retry {})", what, context, written.error().message,
+                  daemon::format_duration(delay), retry);
+    if (!wait_unless_stopped(delay, stop_requested)) {
+      spdlog::info(
+          "{}: stopped while waiting to write the manifests of job {}: the next start "
+          "writes them",
+          what, job.job_id);
+      return WorkOutcome::kStopped;
+    }
+    delay = std::min(delay * 2, settings.reconnect_max_delay);
   }
   if (auto removed = queue.remove(file); !removed.ok()) {
     // The next start finds the job finished and only rewrites the manifests.

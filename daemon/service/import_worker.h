@@ -21,7 +21,11 @@
 // reconnect_max_delay; each retry is logged; stop_requested ends the wait, kStopped) and starts
 // over on a new connection with the same steps, so the job is resumed from its checkpoint (the
 // failed batch was rolled back) and every row is still applied exactly once. Other errors leave
-// the file queued until the next start (kLeft).
+// the file queued until the next start (kLeft), except when only the manifests fail (a full
+// disk, a broken outbox): the job is finished, so the worker retries writing them with the
+// same backoff, each failure logged at error, until they are written or stop_requested
+// (kStopped; the next start writes them). A failed attempt leaves the previous result set of
+// the name whole or no result JSON at all (manifests.h), never a mixed set.
 #pragma once
 
 #include <chrono>
@@ -41,8 +45,9 @@ namespace person_import::service {
 struct WorkerSettings {
   std::filesystem::path drop_root;  // outboxes are <drop_root>/<company>/outbox
   std::size_t batch_rows = 5000;
-  // The wait before reconnecting after a transient database failure, doubled after each
-  // further one for the same file, up to reconnect_max_delay (DaemonOptions).
+  // The wait before reconnecting after a transient database failure, or before writing the
+  // manifests again after a failure, doubled after each further one for the same file, up to
+  // reconnect_max_delay (DaemonOptions).
   std::chrono::milliseconds reconnect_delay{500};
   std::chrono::milliseconds reconnect_max_delay{std::chrono::seconds{30}};
   // How often a running import logs its progress (DaemonOptions::progress_log_interval).

@@ -2,6 +2,7 @@
 // created-persons file a client's developer keeps, log lines fit for journald or a log
 // collector, and one daemon per state folder.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -251,4 +252,31 @@ TEST_CASE("daemon: a second daemon on the same state_dir exits 1 at once, naming
   drops.add_company("acme");
   drops.move_in("acme", "still.persons", "external_person_id\nc-1\n");
   CHECK(drops.wait_for_result("acme", "still.persons")["status"] == "completed");
+}
+
+TEST_CASE(
+    "regression: kill -9 while results are written - the daemon removes stale temporaries at "
+    "start-up",
+    "[database]") {
+  DropRoot drops;
+  drops.add_company("acme");
+  fs::create_directories(drops.outbox("acme"));
+  // What a daemon killed while writing leaves: a pid no process has (above any pid_max).
+  const fs::path stale = drops.outbox("acme") / ".big.persons.errors.csv.tmp-2147483647";
+  const fs::path stale_long = drops.outbox("acme") / ".tmp-0123456789abcdef-2147483647";
+  const fs::path kept = drops.outbox("acme") / "notes.txt";
+  {
+    std::ofstream out(stale, std::ios::binary);
+    const std::string chunk(1 << 20, 'x');
+    for (int megabyte = 0; megabyte < 8; ++megabyte) out << chunk;
+  }
+  test_support::write_file(stale_long.string(), "x");
+  test_support::write_file(kept.string(), "the client's own file");
+  drops.start();
+  CHECK_FALSE(fs::exists(stale));
+  CHECK_FALSE(fs::exists(stale_long));
+  CHECK(fs::exists(kept));
+  CHECK(contains(read_file(drops.log),
+                 "removed 2 temporary file(s) left by a process that no "
+                 "longer runs"));
 }

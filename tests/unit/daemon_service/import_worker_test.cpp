@@ -6,6 +6,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "core/exporting/person_export.h"
+#include "core/importing/result_files.h"
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/import_worker.h"
 #include "tests/support/test_database.h"
@@ -453,4 +455,62 @@ TEST_CASE("SIGTERM while waiting to reconnect stops at once - the next start fin
   ImportWorker restarted(drop.database);
   CHECK(drop.process(restarted) == WorkOutcome::kDone);
   CHECK(drop.outcome() == uninterrupted());
+}
+
+TEST_CASE(
+    "regression: a full outbox mixes result sets - the worker retries the whole set with "
+    "backoff") {
+  Drop drop;
+  ImportWorker worker(drop.database);
+  REQUIRE(drop.process(worker) == WorkOutcome::kDone);
+  const std::string old_result =
+      test_support::read_file(drop.outbox("people.persons.result.json").string());
+  const std::string old_failed =
+      test_support::read_file(drop.outbox("people.persons.failed.persons").string());
+
+  // The next upload of the name fails other rows; its errors CSV cannot be written (a folder
+  // holds its temporary's name, as a full disk fails the write).
+  const fs::path upload = drop.root / "acme" / "inbox" / "people.persons";
+  std::string text = input_text();
+  text.replace(text.find("+13123000001"), 12, "bad-mdn-here");
+  test_support::write_file(upload.string(), text);
+  auto taken = drop.queue.take("acme", upload, "people.persons", std::chrono::system_clock::now());
+  REQUIRE(taken.ok());
+  const fs::path blocker = drop.outbox(temporary_name("people.persons.errors.csv", ::getpid()));
+  fs::create_directory(blocker);
+
+  // Called at each batch and every few milliseconds while the worker waits to retry: once the
+  // job is finished, the outbox must still hold the first upload's whole set.
+  int checks_while_blocked = 0;
+  auto stop = [&] {
+    if (!fs::exists(blocker)) return false;
+    const auto jobs = drop.jobs();
+    if (jobs.size() < 2 || std::any_of(jobs.begin(), jobs.end(), [](const JobRecord& job) {
+          return job.status == JobStatus::kRunning;
+        })) {
+      return false;
+    }
+    CHECK(test_support::read_file(drop.outbox("people.persons.result.json").string()) ==
+          old_result);
+    CHECK(test_support::read_file(drop.outbox("people.persons.failed.persons").string()) ==
+          old_failed);
+    if (++checks_while_blocked == 10) fs::remove(blocker);
+    return false;
+  };
+  LogCapture log;
+  CHECK(worker.process(*taken, drop.queue, drop.settings(1ms, 4ms), stop) == WorkOutcome::kDone);
+  INFO(log.text());
+  CHECK(checks_while_blocked == 10);
+  CHECK(contains(log.text(), "[error] acme/people.persons: manifests of job 2 not written: "));
+  CHECK(contains(log.text(), "retrying in 1ms (retry 1)"));
+  CHECK(contains(log.text(), "retrying in 4ms (retry 3)"));
+  const auto result = nlohmann::json::parse(
+      test_support::read_file(drop.outbox("people.persons.result.json").string()));
+  CHECK(result["job_id"] == 2);
+  CHECK(result["failed"] == 6);
+  CHECK(contains(test_support::read_file(drop.outbox("people.persons.failed.persons").string()),
+                 "bad-mdn-here"));
+  CHECK(contains(test_support::read_file(drop.outbox("people.persons.errors.csv").string()),
+                 "bad-mdn-here"));
+  CHECK_FALSE(fs::exists(taken->path));
 }
