@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/common/company_key.h"
+#include "daemon/queueing/upload_names.h"
 
 namespace person_import::sftp {
 namespace {
@@ -262,6 +263,9 @@ FolderStatus CompanyFolder::open_for_reading(const VirtualLocation& location, in
 FolderStatus CompanyFolder::begin_upload(const VirtualLocation& location, std::uint64_t session_id,
                                          std::uint64_t max_size, std::unique_ptr<Upload>& out) {
   if (!is_allowed(Operation::kWrite, location)) return denied(location.name);
+  if (auto problem = queueing::upload_name_problem(location.name)) {
+    return FolderStatus::error(Kind::kFailure, *problem);
+  }
   // Unique per session and upload: several sessions may upload the same name at once, and
   // the last to close wins, as with a local `cp`.
   static std::atomic<std::uint64_t> counter{0};
@@ -289,6 +293,9 @@ FolderStatus CompanyFolder::rename(const VirtualLocation& from, const VirtualLoc
                                    bool overwrite) {
   if (!is_allowed(Operation::kRename, from)) return denied(from.name);
   if (!is_allowed(Operation::kRename, to)) return denied(to.name);
+  if (auto problem = queueing::upload_name_problem(to.name)) {
+    return FolderStatus::error(Kind::kFailure, *problem);
+  }
   struct stat status {};
   FolderStatus found = stat_file(inbox_fd_, from.name, status);
   if (!found.ok()) return found;

@@ -652,6 +652,9 @@ bool Session::handle(sftp_client_message message) {
         const FolderStatus status =
             folder_->begin_upload(location, id_, server_.options().max_file_size, handle->upload);
         if (!status.ok()) {
+          // The client may show only "Failure": the reason is logged where ops look.
+          spdlog::warn("sftp: {} cannot upload inbox/{} from {}: {}", company_,
+                       printable(location.name), address_, printable(status.message));
           reply_status(message, status);
           return true;
         }
@@ -829,6 +832,10 @@ void Session::rename(sftp_client_message message, const std::string& from, const
   if (status.ok()) {
     spdlog::info("sftp: {} renamed inbox/{} to inbox/{} from {}", company_, printable(source.name),
                  printable(target.name), address_);
+  } else {
+    spdlog::warn("sftp: {} cannot rename inbox/{} to inbox/{} from {}: {}", company_,
+                 printable(source.name), printable(target.name), address_,
+                 printable(status.message));
   }
   reply_status(message, status);
 }

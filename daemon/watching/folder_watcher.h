@@ -15,8 +15,10 @@
 //
 // What is reported
 // - A regular file (never a symlink, directory or device) in an inbox whose name ends in
-//   `.persons` and does not start with `.`. Every other name (`notes.txt`, `.x.persons.part`,
-//   a `.persons` directory) is left alone and logged once at info, per appearance.
+//   `.persons`, does not start with `.` and is at most queueing::kMaxUploadNameBytes (200)
+//   bytes long. Every other name (`notes.txt`, `.x.persons.part`, a `.persons` directory) is
+//   left alone and logged once at info, per appearance; a `.persons` name that is too long is
+//   logged at warning, with the limit (hidden names at debug).
 // - Only a finished upload. With inotify a file is finished once it was closed after writing
 //   (IN_CLOSE_WRITE) or moved or renamed into the inbox (IN_MOVED_TO; a new hard link counts),
 //   has not been written since, and its size, mtime and inode have then stayed the same for

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/queueing/upload_names.h"
+
 namespace person_import::watching::detail {
 
 UploadTracker::UploadTracker(std::filesystem::path drop_root, std::chrono::milliseconds settle_time,
@@ -18,15 +20,32 @@ std::filesystem::path UploadTracker::file_path(const std::string& company,
 }
 
 void UploadTracker::leave_alone(const std::string& company, const std::string& name,
-                                const char* reason) {
+                                const char* reason, spdlog::level::level_enum level) {
   erase_file(company, name);
   if (inboxes_[company].left_alone.insert(name).second) {
     // Hidden names are uploads in progress by convention (the built-in SFTP server's
     // temporaries, a client's `.name` before its rename): one a file would flood the log at
     // info, so they are logged at debug.
-    spdlog::log(name.starts_with('.') ? spdlog::level::debug : spdlog::level::info,
+    spdlog::log(name.starts_with('.') ? spdlog::level::debug : level,
                 "left alone: {} in the inbox of {} ({})", quote_for_log(name), company, reason);
   }
+}
+
+bool UploadTracker::is_tracked_name(const std::string& company, const std::string& name) {
+  if (name.starts_with('.')) {
+    leave_alone(company, name, "hidden or temporary name");
+    return false;
+  }
+  if (!is_upload_name(name)) {
+    leave_alone(company, name, "not a .persons name");
+    return false;
+  }
+  if (auto problem = queueing::upload_name_problem(name)) {
+    // A client's upload that will never be imported: said where ops look.
+    leave_alone(company, name, problem->c_str(), spdlog::level::warn);
+    return false;
+  }
+  return true;
 }
 
 void UploadTracker::start_settling(TrackedFile& file, const FileSignature& signature,
@@ -44,11 +63,7 @@ void UploadTracker::erase_file(const std::string& company, const std::string& na
 }
 
 void UploadTracker::created(const std::string& company, const std::string& name, SteadyTime now) {
-  if (!is_upload_name(name)) {
-    leave_alone(company, name,
-                name.starts_with('.') ? "hidden or temporary name" : "not a .persons name");
-    return;
-  }
+  if (!is_tracked_name(company, name)) return;
   const auto entry = stat_entry(file_path(company, name));
   if (!entry.ok() || !entry->has_value()) {
     // Gone already, or unreadable: the next event or scan decides.
@@ -69,11 +84,7 @@ void UploadTracker::created(const std::string& company, const std::string& name,
 }
 
 void UploadTracker::written(const std::string& company, const std::string& name, SteadyTime now) {
-  if (!is_upload_name(name)) {
-    leave_alone(company, name,
-                name.starts_with('.') ? "hidden or temporary name" : "not a .persons name");
-    return;
-  }
+  if (!is_tracked_name(company, name)) return;
   Inbox& inbox = inboxes_[company];
   if (inbox.left_alone.contains(name)) return;  // a .persons name that is not a regular file
   TrackedFile& file = inbox.files[name];
@@ -82,11 +93,7 @@ void UploadTracker::written(const std::string& company, const std::string& name,
 }
 
 void UploadTracker::closed(const std::string& company, const std::string& name, SteadyTime now) {
-  if (!is_upload_name(name)) {
-    leave_alone(company, name,
-                name.starts_with('.') ? "hidden or temporary name" : "not a .persons name");
-    return;
-  }
+  if (!is_tracked_name(company, name)) return;
   const std::filesystem::path path = file_path(company, name);
   const auto entry = stat_entry(path);
   if (!entry.ok()) {
@@ -125,11 +132,7 @@ void UploadTracker::scanned(const std::string& company, const std::vector<std::s
                             SteadyTime now) {
   Inbox& inbox = inboxes_[company];
   for (const std::string& name : names) {
-    if (!is_upload_name(name)) {
-      leave_alone(company, name,
-                  name.starts_with('.') ? "hidden or temporary name" : "not a .persons name");
-      continue;
-    }
+    if (!is_tracked_name(company, name)) continue;
     const auto entry = stat_entry(file_path(company, name));
     if (!entry.ok()) {
       spdlog::debug("{}", entry.error().message);  // kept as it is; the next scan looks again

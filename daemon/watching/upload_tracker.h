@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/common.h>
+
 #include "core/common/clock.h"
 #include "daemon/watching/drop_folders.h"
 #include "daemon/watching/folder_watcher.h"
@@ -68,7 +70,11 @@ class UploadTracker {
   };
 
   std::filesystem::path file_path(const std::string& company, const std::string& name) const;
-  void leave_alone(const std::string& company, const std::string& name, const char* reason);
+  void leave_alone(const std::string& company, const std::string& name, const char* reason,
+                   spdlog::level::level_enum level = spdlog::level::info);
+  // False, and the name left alone with the reason, when the watcher does not report files
+  // named `name`: hidden, not ending in ".persons", or too long (queueing/upload_names.h).
+  bool is_tracked_name(const std::string& company, const std::string& name);
   void start_settling(TrackedFile& file, const FileSignature& signature, SteadyTime now);
   void erase_file(const std::string& company, const std::string& name);
 

@@ -753,3 +753,46 @@ TEST_CASE("sftp: companies add/keys/remove-key manage logins without a restart")
   CHECK(contains(again.err, "company acme has no key " + fingerprint));
   CHECK(drop.cli("companies keys nobody").exit_code == 1);
 }
+
+TEST_CASE(
+    "sftp: regression: long file names lose results - names over 200 bytes are refused at "
+    "upload with the limit, 200 bytes are imported with every result file") {
+  SftpDrop drop;
+  const std::string key = drop.make_key("acme_key");
+  drop.add_company("acme", key);
+  drop.start();
+  // The longest name served, and names past it up to NAME_MAX (the local file has a short
+  // name: `put` names the remote one).
+  const std::string longest = std::string(200 - 8, 'l') + ".persons";
+  write_file(drop.directory.file("bad.persons"), persons_file(3, "n-") + "n-x,not-a-number\n");
+  std::string script = "put bad.persons inbox/" + longest + "\n";
+  for (const std::size_t length : {201u, 231u, 239u, 240u, 247u}) {
+    script += "-put bad.persons inbox/" + std::string(length - 8, 'x') + ".persons\n";
+  }
+  auto session = drop.sftp("acme", key, script);
+  INFO(session.out + session.err);
+  INFO(drop.daemon_log());
+  REQUIRE(session.exit_code == 0);
+  // OpenSSH's sftp shows the status code only ("Failure"); the message goes with it, for
+  // clients that show it, and to the log.
+  CHECK(contains(session.err, "Failure"));
+  CHECK(drop.logged("sftp: acme cannot upload inbox/" + std::string(201 - 8, 'x') +
+                    ".persons from 127.0.0.1: name too long: 201 bytes; the daemon takes upload "
+                    "names of up to 200 bytes: upload it under a shorter name"));
+  const auto result = drop.wait_for_result("acme", longest);
+  CHECK(result["created"] == 3);
+  CHECK(result["failed"] == 1);
+  for (const char* suffix : {".errors.csv", ".failed.persons", ".created.csv"}) {
+    CHECK(fs::exists(drop.outbox("acme") / (longest + suffix)));
+  }
+  // Nothing of the refused ones reached the inbox, not even a temporary.
+  CHECK(names_in(drop.inbox("acme")).empty());
+  CHECK(drop.jobs("acme").size() == 1);
+  // Nor can a rename give an upload a name too long.
+  auto renamed = drop.sftp("acme", key,
+                           "put bad.persons inbox/short.txt\n-rename inbox/short.txt inbox/" +
+                               std::string(240, 'r') + "\n");
+  INFO(renamed.out + renamed.err);
+  CHECK(renamed.exit_code == 0);
+  CHECK(names_in(drop.inbox("acme")) == std::vector<std::string>{"short.txt"});
+}

@@ -411,6 +411,32 @@ TEST_CASE(
   CHECK(captured_log().count(".person-import\" is not served") == 0);
 }
 
+TEST_CASE(
+    "regression: long file names lose results - a .persons name over 200 bytes is left alone "
+    "at warning, 200 bytes are reported") {
+  const WatchMode mode = any_mode();
+  INFO("mode " << to_string(mode));
+  DropRoot drop(mode);
+  const std::string longest = std::string(200 - 8, 'l') + ".persons";
+  const std::string too_long = std::string(247 - 8, 'x') + ".persons";
+  write_file(drop.inbox("acme") / too_long, "x");  // there at start
+  drop.start();
+  write_file(drop.inbox("acme") / (std::string(201 - 8, 'y') + ".persons"), "y");
+  write_file(drop.inbox("acme") / longest, "l");
+  REQUIRE(drop.recorder().wait_for(1));
+  drop.expect_no_more_than(1);
+  CHECK(drop.recorder().names() == std::vector<std::string>{longest});
+  for (const std::size_t length : {247u, 201u}) {
+    const std::string warning =
+        "warning: left alone: \"" + std::string(length - 8, length == 247 ? 'x' : 'y') +
+        ".persons\" in the inbox of acme (name too long: " + std::to_string(length) +
+        " bytes; the daemon takes upload names of up to 200 bytes: upload "
+        "it under a shorter name)";
+    INFO(length);
+    CHECK(test_support::wait_until([&] { return captured_log().count(warning) == 1; }, kTimeout));
+  }
+}
+
 TEST_CASE("files already in an inbox at start are reported, once") {
   const WatchMode mode = any_mode();
   INFO("mode " << to_string(mode));
