@@ -54,7 +54,10 @@ Status InputFile::check_unchanged() const {
     return make_error(describe_errno("cannot stat", path_, errno));
   }
   if (static_cast<std::uint64_t>(status.st_size) != size_ || modified_ns(status) != modified_ns_) {
-    return make_error("the file " + path_ + " changed during the import");
+    return make_error("the file " + path_ +
+                      " changed during the import (was it still being written?): rows after the "
+                      "last committed batch were not applied; upload the whole file again, "
+                      "moved into the inbox only once it is complete");
   }
   return Status::success();
 }

@@ -235,6 +235,18 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     }
     delay = std::min(delay * 2, settings.reconnect_max_delay);
   }
+  // The import checks the file at every batch; a writer on another machine (which no lease or
+  // /proc shows) may still have appended after the last one. Said loudly: those bytes are gone
+  // with the queued file.
+  std::error_code size_error;
+  const auto size_now = std::filesystem::file_size(file.path, size_error);
+  if (!size_error && job.bytes && size_now != *job.bytes) {
+    spdlog::error(
+        "{}: the file changed after it was picked up: job {} was of {} bytes, the file now has "
+        "{}; what was written later is not imported: upload the whole file again, moved into the "
+        "inbox only once it is complete",
+        what, job.job_id, *job.bytes, size_now);
+  }
   if (auto removed = queue.remove(file); !removed.ok()) {
     // The next start finds the job finished and only rewrites the manifests.
     spdlog::warn("{}: {}", what, removed.error().message);

@@ -25,9 +25,11 @@
 //   settle_time. A write after the close (a writer that reopens to append, a resumed SFTP upload)
 //   puts it back to "being written" until the next close, and the settle time starts again: a
 //   writer holding the file open is never reported, however long it pauses. With polling a file
-//   is finished once the scans have seen the same size, mtime and inode for settle_time (a
-//   writer that pauses longer than settle_time with the file open cannot be told apart; choose
-//   settle_time accordingly). Files already in an inbox at start, or in an inbox found later,
+//   is finished once the scans have seen the same size, mtime and inode for settle_time. In
+//   both modes a settled file that a process on this machine still has open for writing
+//   (open_writers.h) is not reported: it settles again, logged once at info. A writer on
+//   another machine (NFS, SMB) shows no such sign: only settle_time tells its pause from its
+//   end. Files already in an inbox at start, or in an inbox found later,
 //   or found by a rescan after lost inotify events, are judged like polling (stable for
 //   settle_time), and with inotify any later write makes them wait for a close as well.
 // - Exactly once per appearance: while the reported file stays in the inbox it is not reported

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/queueing/upload_names.h"
+#include "daemon/watching/open_writers.h"
 
 namespace person_import::watching::detail {
 
@@ -215,7 +216,27 @@ std::vector<FinishedUpload> UploadTracker::take_finished(SteadyTime now) {
         ++position;
         continue;
       }
+      // A writer that paused longer than settle_time still holds the file open: its upload has
+      // not finished (polling cannot see a close; files found by a scan neither).
+      const auto writing = is_open_for_writing(path);
+      if (!writing.ok() || *writing) {
+        if (!writing.ok()) {
+          if (!file.warned) spdlog::warn("{}; waiting", writing.error().message);
+        } else if (!file.writer_logged) {
+          spdlog::info(
+              "{} in the inbox of {} is still open for writing: waiting until it is "
+              "closed",
+              quote_for_log(name), company);
+        }
+        const bool warned = !writing.ok() || file.warned;
+        start_settling(file, file.signature, now);
+        file.warned = warned;
+        file.writer_logged = file.writer_logged || writing.ok();
+        ++position;
+        continue;
+      }
       file.state = State::kReported;
+      file.writer_logged = false;
       FinishedUpload upload;
       upload.company = company;
       upload.path = path;

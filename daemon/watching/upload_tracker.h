@@ -62,7 +62,8 @@ class UploadTracker {
     FileSignature signature;
     SteadyTime last_change;
     std::chrono::system_clock::time_point seen_at;
-    bool warned = false;  // a stat error was logged
+    bool warned = false;         // a stat error was logged
+    bool writer_logged = false;  // "still open for writing" was logged
   };
   struct Inbox {
     std::map<std::string, TrackedFile> files;

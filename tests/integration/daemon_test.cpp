@@ -595,3 +595,36 @@ TEST_CASE("daemon: two daemons on one PostgreSQL database import each upload onc
     CHECK(*stopped == 0);
   }
 }
+
+TEST_CASE(
+    "daemon: regression: poll mode imports half-written files - a writer pausing past "
+    "settle_time with the file open gets all 4,000 rows imported",
+    "[database]") {
+  DropRoot drops("watch = \"poll\"\n");
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start();
+  const std::string text = persons_file(4000);
+  const std::size_t first_part = text.find("e-1001,");  // the first 1,000 rows
+  const fs::path path = drops.inbox("acme") / "slow.persons";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, text.data(), first_part) == static_cast<ssize_t>(first_part));
+  // The pause outlasts the settle time: the daemon sees the file still open and waits.
+  CHECK(wait_until(
+      [&] {
+        return contains(read_file(drops.log),
+                        "\"slow.persons\" in the inbox of acme is still open for writing");
+      },
+      20s));
+  CHECK(fs::exists(path));  // not picked up
+  const std::size_t rest = text.size() - first_part;
+  REQUIRE(::write(fd, text.data() + first_part, rest) == static_cast<ssize_t>(rest));
+  ::close(fd);
+  const auto result = drops.wait_for_result("acme", "slow.persons", 60s);
+  INFO(read_file(drops.log));
+  CHECK(result["status"] == "completed");
+  CHECK(result["rows"] == 4000);
+  CHECK(result["created"] == 4000);
+  CHECK(result["bytes"] == text.size());
+}

@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/watching/folder_watcher.h"
+#include "daemon/watching/open_writers.h"
 #include "tests/support/test_support.h"
 
 using namespace person_import;
@@ -196,6 +197,12 @@ class DropRoot {
 };
 
 WatchMode any_mode() { return GENERATE(WatchMode::kInotify, WatchMode::kPoll); }
+
+// A yes/no answer, or nullopt for an error.
+std::optional<bool> answer(const Result<bool>& result) {
+  if (!result.ok()) return std::nullopt;
+  return *result;
+}
 
 std::int64_t mtime_ns(const fs::path& path) {
   struct stat status {};
@@ -681,4 +688,61 @@ TEST_CASE("inotify falls back to polling when it cannot be initialised") {
   REQUIRE(watcher.ok());
   CHECK((*watcher)->mode() == WatchMode::kPoll);
   CHECK(captured_log().count("inotify is unavailable") == 1);
+}
+
+TEST_CASE(
+    "regression: poll mode imports half-written files - a file still open for writing is not "
+    "reported, however long its writer pauses") {
+  const WatchMode mode = any_mode();
+  INFO("mode " << to_string(mode));
+  DropRoot drop(mode);
+  const fs::path path = drop.inbox("acme") / "slow.persons";
+  const std::string first(1000, 'a');
+  const std::string rest(3000, 'b');
+  // Written before the start (judged like polling in both modes), the writer then pauses.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+  drop.start();
+  // Past its settle time, the file is seen still open: the watcher says so and waits.
+  CHECK(test_support::wait_until(
+      [&] {
+        return captured_log().count(
+                   "info: \"slow.persons\" in the inbox of acme is still open for writing") == 1;
+      },
+      kTimeout));
+  CHECK(drop.recorder().count() == 0);
+  REQUIRE(::write(fd, rest.data(), rest.size()) == static_cast<ssize_t>(rest.size()));
+  ::close(fd);
+  REQUIRE(drop.recorder().wait_for(1));
+  drop.expect_no_more_than(1);
+  CHECK(drop.recorder().uploads()[0].size == first.size() + rest.size());
+  CHECK(captured_log().count("still open for writing") == 1);  // said once
+}
+
+TEST_CASE("the /proc search finds a descriptor open for writing, not one open for reading") {
+  test_support::TempDirectory directory;
+  const fs::path path = directory.path() / "file.persons";
+  write_file(path, "x");
+  const int reader = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(reader >= 0);
+  CHECK(answer(detail::has_writer_in_proc(path)) == std::optional<bool>(false));
+  CHECK(answer(detail::is_open_for_writing(path)) == std::optional<bool>(false));
+  const int writer = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  REQUIRE(writer >= 0);
+  CHECK(answer(detail::has_writer_in_proc(path)) == std::optional<bool>(true));
+  CHECK(answer(detail::is_open_for_writing(path)) == std::optional<bool>(true));
+  // Renamed, the open file is still the one written (the queue takes files by rename).
+  fs::rename(path, directory.path() / "renamed.persons");
+  CHECK(answer(detail::has_writer_in_proc(directory.path() / "renamed.persons")) ==
+        std::optional<bool>(true));
+  ::close(writer);
+  ::close(reader);
+  CHECK(answer(detail::has_writer_in_proc(directory.path() / "renamed.persons")) ==
+        std::optional<bool>(false));
+  CHECK_FALSE(detail::has_writer_in_proc(directory.path() / "missing").ok());
+  // No /proc to search: nothing is seen.
+  CHECK(answer(detail::has_writer_in_proc(directory.path() / "renamed.persons",
+                                          directory.path() / "none")) ==
+        std::optional<bool>(false));
 }
