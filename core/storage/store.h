@@ -23,6 +23,7 @@
 // one can apply a given batch; the other's write fails and rolls back.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -202,6 +203,12 @@ struct StoreOptions {
   // timeout; PostgreSQL's lock_timeout, which does not apply to waiting for the company's
   // running import: see postgresql_store.h).
   int busy_timeout_ms = 30000;
+  // SQLite: when the write-ahead log (`<file>-wal`) passes this size after a commit, the
+  // store checkpoints it at once; if that cannot take it all in (the database file made
+  // read-only, a reader holding an old snapshot), it logs a warning with SQLite's reason, and
+  // again each time the log doubles. A log this large means checkpoints have been failing:
+  // left alone it grows without bound. Default: 256 MiB.
+  std::uint64_t wal_warning_bytes = std::uint64_t{256} << 20;
 };
 
 // Opens the database named by `spec` (a SQLite file path, or a `postgresql://` or

@@ -6,6 +6,7 @@
 
 #include "daemon/cli/commands.h"
 #include "daemon/cli/usage_errors.h"
+#include "daemon/service/fatal_signals.h"
 
 namespace person_import::cli {
 namespace {
@@ -48,6 +49,9 @@ void document(CLI::App* command, unsigned globals, const std::string& example,
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
+  // Replaced by the daemon's own, in its log's form, when the command is `daemon`.
+  service::report_bus_errors(
+      [](auto) { return std::string("person-import: ") + service::kBusErrorMessage; });
   CLI::App app{"person-import: import .persons files into the person database"};
   app.require_subcommand(1);
   // --db, --company and --config are global: accepted after the command too

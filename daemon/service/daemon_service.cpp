@@ -17,6 +17,7 @@
 #include "core/storage/store.h"
 #include "daemon/outbox/manifests.h"
 #include "daemon/queueing/upload_queue.h"
+#include "daemon/service/fatal_signals.h"
 #include "daemon/service/import_scheduler.h"
 #include "daemon/service/logging.h"
 #include "daemon/service/state_lock.h"
@@ -259,6 +260,13 @@ Status create_company_folders(const std::filesystem::path& drop_root, const std:
 
 int run_daemon(const daemon::DaemonOptions& options, const ConfigSource& source) {
   set_up_logging(options.log_level, options.log_format);
+  const LogLineStyle style = log_line_style(options.log_format, is_journal_stream(STDERR_FILENO));
+  report_bus_errors([style](std::chrono::system_clock::time_point time) {
+    return format_log_line(style, daemon::LogLevel::kError, time,
+                           std::string(kBusErrorMessage) +
+                               "; interrupted imports resume from their last committed batch at "
+                               "the next start");
+  });
   Service service(options, source);
   return service.run();
 }

@@ -628,3 +628,39 @@ TEST_CASE(
   CHECK(result["created"] == 4000);
   CHECK(result["bytes"] == text.size());
 }
+
+TEST_CASE(
+    "daemon: regression: the database vanishing under the daemon - a truncated -shm file is "
+    "logged as a bus error, exit 1, and the restart finishes the file") {
+  constexpr std::size_t kRows = 100000;
+  const std::string text = persons_file(kRows, 1, 991);
+  const UninterruptedRun reference(text);
+
+  DropRoot drops("batch_rows = 2000\n");
+  if (!contains(drops.database, "/") || contains(drops.database, "://")) return;  // SQLite only
+  drops.add_company("acme");
+  REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
+  drops.start(1);
+  drops.move_in("acme", "large.persons", text);
+  const bool running = wait_until(
+      [&] {
+        auto jobs = drops.jobs("acme");
+        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
+      },
+      30s);
+  INFO(read_file(drops.log));
+  REQUIRE(running);
+  // The WAL index SQLite maps into memory: its pages are gone under the mapping.
+  REQUIRE(::truncate((drops.database + "-shm").c_str(), 0) == 0);
+  const auto ended = test_support::wait_for_exit(drops.pid, 120s);
+  if (ended) drops.pid = -1;
+  INFO(read_file(drops.log));
+  REQUIRE(ended);
+  CHECK(*ended == 1);
+  CHECK(contains(read_file(drops.log),
+                 "[error] fatal: bus error (SIGBUS): a memory-mapped file went away under the "
+                 "process"));
+
+  drops.start(1);
+  reference.check_same_as(drops, drops.wait_for_result("acme", "large.persons", 600s));
+}

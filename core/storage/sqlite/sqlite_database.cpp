@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 namespace person_import::sqlite {
 
 SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
@@ -128,13 +130,19 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
     sqlite3_close(handle);
     return make_error("cannot open SQLite database " + path + " for writing");
   }
-  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(handle, read_only));
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(handle, path, read_only));
   sqlite3_busy_timeout(handle, busy_timeout_ms);
   // WAL lets readers (export, jobs list) run while an import writes; NORMAL sync is durable
   // across application crashes, which is what the exactly-once resume relies on. Reading the
   // schema makes SQLite open the file (and its -wal and -shm files) now.
   const std::string settings =
-      std::string(read_only ? "" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; ") +
+      std::string(read_only ? ""
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                              "PRAGMA journal_size_limit=67108864; ") +
+      // No memory-mapped reads of the database file: a file truncated or gone under a mapping
+      // kills with SIGBUS, where read() gives an error. (The -shm index is always mapped:
+      // daemon/service/fatal_signals.h reports that one.)
+      "PRAGMA mmap_size=0; " +
       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
       "SELECT count(*) FROM sqlite_master;";
   if (auto status = database->execute(settings); !status.ok()) {
@@ -223,6 +231,33 @@ Result<std::unique_ptr<SqliteDatabase>> open_database_file(const std::string& pa
 }
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(database_); }
+
+void SqliteDatabase::watch_wal_size() {
+  struct stat wal {};
+  if (read_only_ || ::stat((path_ + "-wal").c_str(), &wal) != 0) return;
+  const auto size = static_cast<std::uint64_t>(wal.st_size);
+  if (size < wal_warning_bytes_) {
+    next_warning_bytes_ = 0;  // back under the limit: a later growth is said again
+    return;
+  }
+  int log_frames = 0;
+  int checkpointed = 0;
+  const int code = sqlite3_wal_checkpoint_v2(database_, "main", SQLITE_CHECKPOINT_PASSIVE,
+                                             &log_frames, &checkpointed);
+  if (code == SQLITE_OK && checkpointed >= log_frames) return;  // the next write restarts it
+  if (next_warning_bytes_ != 0 && size < next_warning_bytes_) return;
+  next_warning_bytes_ = size * 2;
+  const std::string reason =
+      code != SQLITE_OK ? "SQLite: " + last_error()
+                        : std::to_string(checkpointed) + " of its " + std::to_string(log_frames) +
+                              " pages could be checkpointed: a reader holds an older snapshot";
+  spdlog::warn(
+      "the SQLite write-ahead log {}-wal has grown to {:.1f} MiB and cannot be checkpointed into "
+      "the "
+      "database ({}); it grows with every write until it can: check that {} is writable and "
+      "that no long-running reader keeps it open",
+      path_, static_cast<double>(size) / (1 << 20), reason, path_);
+}
 
 Result<std::unique_ptr<SqliteStatement>> SqliteDatabase::prepare(std::string_view sql) {
   sqlite3_stmt* statement = nullptr;

@@ -84,10 +84,21 @@ class SqliteDatabase {
   std::string last_error() const { return sqlite3_errmsg(database_); }
   bool read_only() const { return read_only_; }
 
+  // After a commit: when the -wal file has passed `warning_bytes`, runs a passive checkpoint
+  // (it never waits for readers or writers); when that cannot take the whole log into the
+  // database, logs a warning with the size and SQLite's reason, again each time the log has
+  // doubled since the last one (StoreOptions::wal_warning_bytes).
+  void watch_wal_size();
+  void set_wal_warning_bytes(std::uint64_t bytes) { wal_warning_bytes_ = bytes; }
+
  private:
-  SqliteDatabase(sqlite3* database, bool read_only) : database_(database), read_only_(read_only) {}
+  SqliteDatabase(sqlite3* database, std::string path, bool read_only)
+      : database_(database), path_(std::move(path)), read_only_(read_only) {}
   sqlite3* database_;
+  std::string path_;
   bool read_only_;
+  std::uint64_t wal_warning_bytes_ = std::uint64_t{256} << 20;
+  std::uint64_t next_warning_bytes_ = 0;  // 0: none said yet
 };
 
 // Opens the database file at `path` as `access` allows (StoreAccess, store.h): kCreate creates

@@ -152,7 +152,11 @@ std::string json_array_text(const std::vector<std::string>& values) {
 // connection is never left inside a transaction its owner believes closed.
 Status commit_or_roll_back(SqliteDatabase& database) {
   auto status = database.execute("COMMIT");
-  if (!status.ok()) (void)database.execute("ROLLBACK");
+  if (!status.ok()) {
+    (void)database.execute("ROLLBACK");
+    return status;
+  }
+  database.watch_wal_size();
   return status;
 }
 
@@ -1132,6 +1136,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                                                  const StoreOptions& options, const Clock& clock) {
   PI_ASSIGN_OR_RETURN(auto database,
                       sqlite::open_database_file(path, options.access, options.busy_timeout_ms));
+  database->set_wal_warning_bytes(options.wal_warning_bytes);
   const bool read_only = database->read_only();
   auto store = std::make_unique<SqliteStore>(std::move(database), clock);
   PI_ASSIGN_OR_RETURN(const std::int64_t version, store->schema_version());
