@@ -18,6 +18,7 @@
 
 #include <toml.hpp>
 
+#include "core/common/address_range.h"
 #include "core/common/closest_name.h"
 #include "core/common/text_file.h"
 
@@ -168,6 +169,13 @@ std::vector<Problem> check_values(const DaemonOptions& options) {
                                  std::min<std::uint64_t>(options.sftp_max_file_size, INT64_MAX))));
   note("sftp_max_auth_tries", sftp_auth_tries_problem(options.sftp_max_auth_tries));
   note("sftp_auth_failure_limit", sftp_failure_limit_problem(options.sftp_auth_failure_limit));
+  note("sftp_max_unauthenticated_per_address",
+       sftp_sessions_problem(options.sftp_max_unauthenticated_per_address));
+  for (const auto& range : options.sftp_allow_from) {
+    if (auto parsed = AddressRange::parse(range); !parsed.ok()) {
+      note("sftp_allow_from", parsed.error().message);
+    }
+  }
   return problems;
 }
 
@@ -209,6 +217,20 @@ Outcome read_optional_string(const toml::value& value, std::optional<std::string
   std::string text;
   if (Outcome problem = read_string(value, text)) return problem;
   out = std::move(text);
+  return std::nullopt;
+}
+
+Outcome read_string_list(const toml::value& value, std::vector<std::string>& out) {
+  if (!value.is_array()) {
+    return "must be a list of strings, [\"10.0.0.0/8\"] (got " + describe_type(value) + ")";
+  }
+  std::vector<std::string> items;
+  for (const auto& item : value.as_array(std::nothrow)) {
+    std::string text;
+    if (Outcome problem = read_string(item, text)) return "each item " + *problem;
+    items.push_back(std::move(text));
+  }
+  out = std::move(items);
   return std::nullopt;
 }
 
@@ -328,6 +350,11 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
        [](auto& v, auto& o) { return read_duration(v, o.sftp_auth_failure_window); }},
       {"sftp_auth_block_time",
        [](auto& v, auto& o) { return read_duration(v, o.sftp_auth_block_time); }},
+      {"sftp_max_unauthenticated_per_address",
+       [](auto& v, auto& o) {
+         return read_integer(v, &sftp_sessions_problem, o.sftp_max_unauthenticated_per_address);
+       }},
+      {"sftp_allow_from", [](auto& v, auto& o) { return read_string_list(v, o.sftp_allow_from); }},
   };
   return readers;
 }
@@ -649,6 +676,14 @@ std::string to_toml(const DaemonOptions& options) {
   number("sftp_auth_failure_limit", options.sftp_auth_failure_limit);
   string("sftp_auth_failure_window", format_duration(options.sftp_auth_failure_window));
   string("sftp_auth_block_time", format_duration(options.sftp_auth_block_time));
+  number("sftp_max_unauthenticated_per_address", options.sftp_max_unauthenticated_per_address);
+  key("sftp_allow_from");
+  out += '[';
+  for (std::size_t index = 0; index < options.sftp_allow_from.size(); ++index) {
+    if (index > 0) out += ", ";
+    append_escaped(out, options.sftp_allow_from[index]);
+  }
+  out += "]\n";
   return out;
 }
 

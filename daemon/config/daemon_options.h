@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/common/result.h"
 
@@ -144,8 +145,19 @@ struct DaemonOptions {
   // An SFTP session with no request for this long is closed. Default: 10m.
   std::chrono::milliseconds sftp_idle_timeout{std::chrono::minutes{10}};
 
-  // An SFTP connection not logged in after this long is closed. Default: 30s.
-  std::chrono::milliseconds sftp_login_grace_time{std::chrono::seconds{30}};
+  // An SFTP connection not logged in after this long is closed (an offense of its address, see
+  // sftp_auth_failure_limit). Default: 10s.
+  std::chrono::milliseconds sftp_login_grace_time{std::chrono::seconds{10}};
+
+  // SFTP connections from one address that have not logged in yet, at once; one more is
+  // refused (an offense). Connections not logged in never take more than half of
+  // sftp_max_sessions, whatever their addresses. Default: 8; 1 to 1024.
+  int sftp_max_unauthenticated_per_address = 8;
+
+  // When not empty, the built-in SFTP server serves only these client addresses: a list of
+  // CIDR ranges or single addresses (["10.0.0.0/8", "192.0.2.7", "2001:db8::/32"]); others are
+  // refused before the key exchange (an offense). Default: empty, every address.
+  std::vector<std::string> sftp_allow_from;
 
   // The largest file a client may upload, in bytes: a write past it fails ("file too large")
   // and the partial upload is discarded. Default: 4294967296 (4 GiB); 1 to 2^40 (1 TiB).
@@ -155,9 +167,11 @@ struct DaemonOptions {
   // Default: 6 (as OpenSSH's MaxAuthTries); 1 to 100.
   int sftp_max_auth_tries = 6;
 
-  // sftp_auth_failure_limit connections from one address ending without a login within
-  // sftp_auth_failure_window refuse that address for sftp_auth_block_time.
-  // Defaults: 5 (1 to 1000), 1m, 1m.
+  // sftp_auth_failure_limit offenses of one address within sftp_auth_failure_window ban it for
+  // sftp_auth_block_time, each later ban of that address twice as long, up to 24h; every ban is
+  // logged at warning. Offenses: a connection that ends without logging in after a refused
+  // attempt, one closed by sftp_login_grace_time, one refused by
+  // sftp_max_unauthenticated_per_address or sftp_allow_from. Defaults: 5 (1 to 1000), 1m, 1m.
   int sftp_auth_failure_limit = 5;
   std::chrono::milliseconds sftp_auth_failure_window{std::chrono::minutes{1}};
   std::chrono::milliseconds sftp_auth_block_time{std::chrono::minutes{1}};

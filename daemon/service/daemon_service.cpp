@@ -210,6 +210,11 @@ class Service {
     sftp.auth_failure_limit = options_.sftp_auth_failure_limit;
     sftp.auth_failure_window = options_.sftp_auth_failure_window;
     sftp.auth_block_time = options_.sftp_auth_block_time;
+    sftp.max_unauthenticated_per_address = options_.sftp_max_unauthenticated_per_address;
+    for (const auto& range : options_.sftp_allow_from) {
+      // Validated with the options: every range parses.
+      if (auto parsed = AddressRange::parse(range); parsed.ok()) sftp.allow_from.push_back(*parsed);
+    }
     return sftp;
   }
 

@@ -26,8 +26,8 @@
 #include <thread>
 
 #include "core/common/company_key.h"
-#include "daemon/sftp/auth_throttle.h"
 #include "daemon/sftp/company_folder.h"
+#include "daemon/sftp/defender.h"
 #include "daemon/sftp/host_key.h"
 #include "daemon/sftp/public_keys.h"
 #include "daemon/sftp/virtual_path.h"
@@ -40,6 +40,26 @@ using namespace std::chrono_literals;
 
 // How often the accept thread wakes to enforce timeouts and reap finished sessions.
 constexpr auto kTick = 100ms;
+// Why a connection that never logged in was closed by the timeout (an offense, defender.h).
+constexpr const char* kLoginGraceOver = "login grace time over";
+// The longest ban (each ban of an address doubles the one before) and how many addresses the
+// defender remembers.
+constexpr std::chrono::milliseconds kMaxBanTime = std::chrono::hours{24};
+constexpr std::size_t kMaxBannedAddresses = 10000;
+
+// "90s", "2m", "1h", "250ms": a duration as the configuration writes it.
+std::string daemon_duration(std::chrono::milliseconds duration) {
+  const auto count = duration.count();
+  if (count % 3600000 == 0) return std::to_string(count / 3600000) + "h";
+  if (count % 60000 == 0) return std::to_string(count / 60000) + "m";
+  if (count % 1000 == 0) return std::to_string(count / 1000) + "s";
+  return std::to_string(count) + "ms";
+}
+
+// Connections not logged in that the server takes at once: half of max_sessions, rounded up.
+int max_unauthenticated(const SftpServerOptions& options) {
+  return std::max(1, (options.max_sessions + 1) / 2);
+}
 // The most bytes one SSH_FXP_READ returns (OpenSSH asks for 32 KiB to 255 KiB).
 constexpr std::uint32_t kMaxReadLength = 256 * 1024;
 // Directory entries per SSH_FXP_NAME reply: well below the clients' packet limits.
@@ -162,6 +182,7 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   void run();
+  const std::string& address() const { return address_; }
 
   // Shared with the accept thread (under Server::mutex_ where noted).
   std::thread thread;
@@ -259,8 +280,8 @@ class Server final : public SftpServer {
          std::string fingerprint)
       : options_(std::move(options)),
         keys_(std::move(keys)),
-        throttle_(options_.auth_failure_limit, options_.auth_failure_window,
-                  options_.auth_block_time),
+        defender_(Defender::Settings{options_.auth_failure_limit, options_.auth_failure_window,
+                                     options_.auth_block_time, kMaxBanTime, kMaxBannedAddresses}),
         fingerprint_(std::move(fingerprint)) {}
   ~Server() override { stop(); }
 
@@ -270,7 +291,17 @@ class Server final : public SftpServer {
 
   const SftpServerOptions& options() const { return options_; }
   AuthorizedKeySource& keys() { return *keys_; }
-  AuthThrottle& throttle() { return throttle_; }
+  // Records an offense of `address` (defender.h), `what` saying which; logs the ban it starts.
+  void record_offense(const std::string& address, const char* what) {
+    const auto ban = defender_.record_offense(address, Clock::now());
+    if (!ban) return;
+    spdlog::warn(
+        "sftp: {} banned for {} (ban {}): {} offenses within {}, the last {}; its connections are "
+        "refused until then",
+        address, daemon_duration(ban->length), ban->number, options_.auth_failure_limit,
+        daemon_duration(options_.auth_failure_window), what);
+  }
+  void record_success(const std::string& address) { defender_.record_success(address); }
   bool stopping() const { return stopping_; }
 
   // A login of `company`: false when it already has max_sessions_per_company sessions.
@@ -300,7 +331,7 @@ class Server final : public SftpServer {
 
   const SftpServerOptions options_;
   std::unique_ptr<AuthorizedKeySource> keys_;
-  AuthThrottle throttle_;
+  Defender defender_;
   const std::string fingerprint_;
   ssh_bind bind_ = nullptr;
   int wake_pipe_[2] = {-1, -1};
@@ -341,16 +372,12 @@ void Session::run() {
   }
   const bool was_authenticated = authenticated;
   if (holds_company_slot_) server_.release_company_slot(company_);
+  const char* reason_closed = closed_because.load();
   if (!was_authenticated && refused_attempts_ > 0) {
-    if (server_.throttle().record_failure(address_, Clock::now())) {
-      spdlog::warn(
-          "sftp: {}: {} failed logins within {}s: refusing it for {}s", address_,
-          server_.options().auth_failure_limit,
-          std::chrono::duration_cast<std::chrono::seconds>(server_.options().auth_failure_window)
-              .count(),
-          std::chrono::duration_cast<std::chrono::seconds>(server_.options().auth_block_time)
-              .count());
-    }
+    server_.record_offense(address_, "a failed login");
+  } else if (!was_authenticated && reason_closed != nullptr &&
+             std::string_view(reason_closed) == kLoginGraceOver) {
+    server_.record_offense(address_, "a connection idle until the login grace time");
   }
   server_.socket_closing(*this);
   ssh_disconnect(session_);
@@ -449,7 +476,7 @@ int Session::auth_pubkey(const char* user, ssh_key key, char state) {
   company_ = name;
   touch();
   authenticated = true;
-  server_.throttle().record_success(address_);
+  server_.record_success(address_);
   spdlog::info("sftp: {} logged in from {} (key {})", company_, address_, fingerprint);
   return SSH_AUTH_SUCCESS;
 }
@@ -886,17 +913,46 @@ void Server::accept_one() {
   }
   const int fd = ssh_get_fd(session);
   const std::string address = peer_address(fd);
-  // Refused before the key exchange: costs the server next to nothing.
-  if (throttle_.is_blocked(address, Clock::now())) {
-    spdlog::warn("sftp: connection from {} refused: too many failed logins", address);
+  // Every refusal comes before the key exchange: it costs the server next to nothing.
+  const auto refuse = [&](spdlog::level::level_enum level, const std::string& why) {
+    spdlog::log(level, "sftp: connection from {} refused: {}", address, why);
     ssh_free(session);
+  };
+  if (defender_.is_banned(address, Clock::now())) {
+    // Said once, when the ban began: a banned flood would flood the log.
+    refuse(spdlog::level::debug, "banned");
+    return;
+  }
+  if (!is_allowed_address(options_.allow_from, address)) {
+    refuse(spdlog::level::warn, "not in sftp_allow_from");
+    record_offense(address, "a connection from outside sftp_allow_from");
     return;
   }
   reap(false);  // sessions that just ended no longer count
+  int unauthenticated = 0;
+  int unauthenticated_here = 0;
+  for (const auto& other : sessions_) {
+    if (other->authenticated || other->finished) continue;
+    ++unauthenticated;
+    if (other->address() == address) ++unauthenticated_here;
+  }
+  if (unauthenticated_here >= options_.max_unauthenticated_per_address) {
+    refuse(spdlog::level::warn, std::to_string(unauthenticated_here) +
+                                    " connections from it have not logged in yet "
+                                    "(sftp_max_unauthenticated_per_address)");
+    record_offense(address, "a connection over sftp_max_unauthenticated_per_address");
+    return;
+  }
   if (static_cast<int>(sessions_.size()) >= options_.max_sessions) {
-    spdlog::warn("sftp: connection from {} refused: {} sessions already (max_sessions)", address,
-                 options_.max_sessions);
-    ssh_free(session);
+    refuse(spdlog::level::warn,
+           std::to_string(options_.max_sessions) + " sessions already (max_sessions)");
+    return;
+  }
+  // Connections that have not logged in never take the half of max_sessions kept for sessions
+  // that have: a flood from many addresses cannot push logged-in clients out.
+  if (unauthenticated >= max_unauthenticated(options_)) {
+    refuse(spdlog::level::warn, std::to_string(unauthenticated) +
+                                    " connections have not logged in yet (half of max_sessions)");
     return;
   }
   auto owned = std::make_unique<Session>(*this, session, next_id_++, address);
@@ -917,7 +973,7 @@ void Server::enforce_timeouts() {
     if (!session->socket_open || session->closed_because.load() != nullptr) continue;
     const char* reason = nullptr;
     if (!session->authenticated) {
-      if (now - session->started >= options_.login_grace_time) reason = "login grace time over";
+      if (now - session->started >= options_.login_grace_time) reason = kLoginGraceOver;
     } else {
       const Clock::time_point last{Clock::duration{session->last_activity.load()}};
       if (now - last >= options_.idle_timeout) reason = "idle timeout";
@@ -995,6 +1051,9 @@ Status validate(const SftpServerOptions& options) {
   }
   if (options.max_file_size < 1) note("max_file_size: must be at least 1 byte");
   if (options.max_auth_tries < 1) note("max_auth_tries: must be at least 1");
+  if (options.max_unauthenticated_per_address < 1) {
+    note("max_unauthenticated_per_address: must be at least 1");
+  }
   if (options.auth_failure_limit < 1) note("auth_failure_limit: must be at least 1");
   if (options.auth_failure_window <= std::chrono::milliseconds::zero()) {
     note("auth_failure_window: must be positive");

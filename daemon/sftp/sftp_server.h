@@ -14,7 +14,8 @@
 //   by a previous run are removed at start.
 // - Limits (SftpServerOptions): sessions in total and per company, login grace time for a
 //   connection that has not authenticated, idle timeout for one that has, file size, auth
-//   attempts per connection, and a block of addresses with repeated failed logins.
+//   attempts per connection, connections not logged in per address (and in all: half of
+//   max_sessions at most), an address allowlist, and bans of repeat offenders (defender.h).
 // - Threads: one accept thread (which also enforces the timeouts) and one thread per session,
 //   at most max_sessions; nothing is shared with the import workers, so uploads and imports
 //   never wait for each other.
@@ -27,7 +28,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/common/address_range.h"
 #include "core/common/result.h"
 #include "daemon/sftp/authorized_keys.h"
 
@@ -47,15 +50,25 @@ struct SftpServerOptions {
   int max_sessions_per_company = 4;
   // An authenticated session with no SFTP request for this long is closed. Default 10 minutes.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes{10};
-  // A connection not authenticated after this long is closed. Default 30 seconds.
-  std::chrono::milliseconds login_grace_time = std::chrono::seconds{30};
+  // A connection not authenticated after this long is closed (and counts as an offense of its
+  // address, defender.h). Default 10 seconds: a key exchange and a key login take well under
+  // one.
+  std::chrono::milliseconds login_grace_time = std::chrono::seconds{10};
+  // Connections from one address that have not logged in yet, at once; one more is refused
+  // (an offense). Whatever the addresses, connections not logged in never take more than half
+  // of max_sessions: the rest is kept for sessions that have logged in. Default 8.
+  int max_unauthenticated_per_address = 8;
+  // When not empty, only connections from these ranges are served; others are refused before
+  // the key exchange (an offense). Default: empty, every address.
+  std::vector<AddressRange> allow_from;
   // A write past this size fails ("file too large") and the upload is discarded. Default 4 GiB.
   std::uint64_t max_file_size = std::uint64_t{4} << 30;
   // Refused authentication attempts (keys offered or signed, passwords) one connection may make
   // before it is closed. Default 6, as OpenSSH's MaxAuthTries.
   int max_auth_tries = 6;
-  // `auth_failure_limit` connections from one address that end without logging in, within
-  // `auth_failure_window`, refuse that address for `auth_block_time`. Defaults 5, 1m, 60s.
+  // `auth_failure_limit` offenses of one address (defender.h: failed logins, idle or refused
+  // connections) within `auth_failure_window` ban that address for `auth_block_time`, each
+  // later ban twice as long, up to 24 hours. Defaults 5, 1m, 60s.
   int auth_failure_limit = 5;
   std::chrono::milliseconds auth_failure_window = std::chrono::minutes{1};
   std::chrono::milliseconds auth_block_time = std::chrono::seconds{60};

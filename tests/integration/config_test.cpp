@@ -83,19 +83,20 @@ TEST_CASE("config check lists every problem, one a line") {
   const std::string path = program.file("bad.toml", "workers = 0\ncolour = 1\nbatch_rows = 0\n");
   auto result = program.check(path);
   CHECK(result.exit_code == 1);
-  CHECK(result.err == path + ":1: workers: must be between 1 and 256 (got 0)\n" + path +
-                          ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
-                          "workers, watch, poll_interval, settle_time, shutdown_timeout, "
-                          "reconnect_delay, reconnect_max_delay, "
-                          "batch_rows, log_level, log_format, progress_log_interval, "
-                          "manifest_max_row_errors, sftp_listen, sftp_host_key, sftp_max_sessions, "
-                          "sftp_max_sessions_per_company, sftp_idle_timeout, "
-                          "sftp_login_grace_time, sftp_max_file_size, sftp_max_auth_tries, "
-                          "sftp_auth_failure_limit, sftp_auth_failure_window, "
-                          "sftp_auth_block_time\n" +
-                          path + ":3: batch_rows: must be between 1 and 1000000 (got 0)\n" + path +
-                          ": drop_root: required: the folder holding one folder per "
-                          "company\n");
+  CHECK(result.err ==
+        path + ":1: workers: must be between 1 and 256 (got 0)\n" + path +
+            ":2: colour: unknown key; known keys: database, drop_root, state_dir, "
+            "workers, watch, poll_interval, settle_time, shutdown_timeout, "
+            "reconnect_delay, reconnect_max_delay, "
+            "batch_rows, log_level, log_format, progress_log_interval, "
+            "manifest_max_row_errors, sftp_listen, sftp_host_key, sftp_max_sessions, "
+            "sftp_max_sessions_per_company, sftp_idle_timeout, "
+            "sftp_login_grace_time, sftp_max_file_size, sftp_max_auth_tries, "
+            "sftp_auth_failure_limit, sftp_auth_failure_window, "
+            "sftp_auth_block_time, sftp_max_unauthenticated_per_address, sftp_allow_from\n" +
+            path + ":3: batch_rows: must be between 1 and 1000000 (got 0)\n" + path +
+            ": drop_root: required: the folder holding one folder per "
+            "company\n");
 }
 
 TEST_CASE("config check: a missing file fails (1), a missing argument is a usage error (2)") {

@@ -2,6 +2,7 @@
 // and a free port, the stock OpenSSH `sftp` and `ssh` clients in batch mode, keys made with
 // ssh-keygen. Timeouts in the configurations are short so that the suite stays fast; every
 // wait is bounded.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -554,12 +555,14 @@ TEST_CASE("sftp: repeated failed logins from an address block it for a while") {
   CHECK(drop.sftp("acme", wrong, "ls\n").exit_code != 0);
   CHECK(drop.sftp("acme", wrong, "ls\n").exit_code != 0);
   INFO(drop.daemon_log());
-  REQUIRE(drop.logged("127.0.0.1: 2 failed logins within 60s: refusing it for 2s"));
-  // Blocked: even the right key is turned away, before the key exchange.
+  REQUIRE(drop.logged(
+      "sftp: 127.0.0.1 banned for 2s (ban 1): 2 offenses within 1m, the last a failed login"));
+  // Banned: even the right key is turned away, before the key exchange (no session starts).
   const auto blocked_at = std::chrono::steady_clock::now();
+  const std::size_t sessions = SftpDrop::count_of(drop.daemon_log(), "sftp: connection ");
   auto refused = drop.sftp("acme", key, "ls\n");
   CHECK(refused.exit_code != 0);
-  CHECK(drop.logged("connection from 127.0.0.1 refused: too many failed logins"));
+  CHECK(SftpDrop::count_of(drop.daemon_log(), "sftp: connection ") == sessions);
   std::this_thread::sleep_until(blocked_at + 2200ms);
   CHECK(drop.sftp("acme", key, "ls\n").exit_code == 0);
 }
@@ -664,7 +667,11 @@ TEST_CASE("sftp: a listen address that cannot be bound is a start-up error") {
 }
 
 TEST_CASE("sftp: 20 parallel uploads from 4 companies are each imported exactly once") {
-  SftpDrop drop("sftp_max_sessions_per_company = 5\nworkers = 4\n");
+  // 20 clients at once, all from 127.0.0.1 here: more than one address would have not logged
+  // in yet at the same moment.
+  SftpDrop drop(
+      "sftp_max_sessions_per_company = 5\nworkers = 4\nsftp_max_unauthenticated_per_address = "
+      "32\n");
   const std::vector<std::string> companies = {"north", "south", "east", "west"};
   std::map<std::string, std::string> keys;
   for (const auto& company : companies) {
@@ -795,4 +802,109 @@ TEST_CASE(
   INFO(renamed.out + renamed.err);
   CHECK(renamed.exit_code == 0);
   CHECK(names_in(drop.inbox("acme")) == std::vector<std::string>{"short.txt"});
+}
+
+namespace {
+
+// A TCP connection to 127.0.0.1:`port` from `source` (another loopback address), that sends
+// nothing: what a pre-auth flood holds open. -1 when it could not connect.
+int idle_connection(const char* source, int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// `command` (SftpDrop::sftp_command) connecting from `source`.
+std::string from_address(std::string command, const std::string& source) {
+  const std::size_t at = command.find("sftp -b ");
+  return command.replace(at, 5, "sftp -o BindAddress=" + source + " ");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "sftp: regression: pre-auth connections lock everyone out - one address's idle connections "
+    "are capped and banned while other clients log in") {
+  SftpDrop drop;  // the defaults: 64 sessions, 8 not logged in per address
+  const std::string key = drop.make_key("acme_key");
+  drop.add_company("acme", key);
+  drop.start();
+  // The attack of the report: 80 idle connections from one address, over max_sessions.
+  std::vector<int> flood;
+  for (int index = 0; index < 80; ++index) flood.push_back(idle_connection("127.0.0.2", drop.port));
+  INFO(drop.daemon_log());
+  CHECK(
+      drop.logged("sftp: connection from 127.0.0.2 refused: 8 connections from it have not "
+                  "logged in yet (sftp_max_unauthenticated_per_address)"));
+  CHECK(
+      drop.logged("sftp: 127.0.0.2 banned for 1m (ban 1): 5 offenses within 1m, the last a "
+                  "connection over sftp_max_unauthenticated_per_address"));
+  // Another address logs in and works while the flood holds its connections.
+  write_file(drop.directory.file("during.persons"), persons_file(2, "f-"));
+  auto upload = drop.sftp("acme", key, "put during.persons inbox/\n");
+  INFO(upload.out + upload.err);
+  CHECK(upload.exit_code == 0);
+  CHECK(drop.wait_for_result("acme", "during.persons")["created"] == 2);
+  // The banned address is refused at once, even with the right key; the ban was said once.
+  const std::string batch = drop.directory.file("ls-batch");
+  write_file(batch, "ls\n");
+  auto banned = run_command(from_address(drop.sftp_command("acme", key, batch), "127.0.0.2"));
+  CHECK(banned.exit_code != 0);
+  CHECK(SftpDrop::count_of(drop.daemon_log(), "127.0.0.2 banned for") == 1);
+  for (const int fd : flood) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+TEST_CASE("sftp: an idle connection is closed at the login grace time and counts as an offense") {
+  SftpDrop drop(
+      "sftp_login_grace_time = \"300ms\"\nsftp_auth_failure_limit = 2\n"
+      "sftp_auth_block_time = \"10m\"\n");
+  const std::string key = drop.make_key("acme_key");
+  drop.add_company("acme", key);
+  drop.start();
+  const int first = idle_connection("127.0.0.3", drop.port);
+  CHECK(drop.logged("closed without login: login grace time over"));
+  const int second = idle_connection("127.0.0.3", drop.port);
+  INFO(drop.daemon_log());
+  CHECK(
+      drop.logged("sftp: 127.0.0.3 banned for 10m (ban 1): 2 offenses within 1m, the last a "
+                  "connection idle until the login grace time"));
+  ::close(first);
+  ::close(second);
+  // Other addresses are not touched.
+  CHECK(drop.sftp("acme", key, "ls\n").exit_code == 0);
+}
+
+TEST_CASE(
+    "sftp: sftp_allow_from serves the listed ranges only, refusing others before the key "
+    "exchange") {
+  SftpDrop drop("sftp_allow_from = [\"127.0.0.2/32\", \"10.0.0.0/8\"]\n");
+  const std::string key = drop.make_key("acme_key");
+  drop.add_company("acme", key);
+  drop.start();
+  const std::string batch = drop.directory.file("ls-batch");
+  write_file(batch, "ls\n");
+  auto refused = run_command(drop.sftp_command("acme", key, batch));  // from 127.0.0.1
+  INFO(refused.out + refused.err);
+  INFO(drop.daemon_log());
+  CHECK(refused.exit_code != 0);
+  CHECK(drop.logged("sftp: connection from 127.0.0.1 refused: not in sftp_allow_from"));
+  CHECK_FALSE(contains(drop.daemon_log(), "sftp: connection 1 from 127.0.0.1"));
+  auto allowed = run_command(from_address(drop.sftp_command("acme", key, batch), "127.0.0.2"));
+  INFO(allowed.out + allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(drop.logged("sftp: acme logged in from 127.0.0.2"));
 }

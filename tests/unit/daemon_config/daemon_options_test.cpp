@@ -88,7 +88,9 @@ TEST_CASE("the example config documents every key with its default") {
                           "sftp_max_auth_tries",
                           "sftp_auth_failure_limit",
                           "sftp_auth_failure_window",
-                          "sftp_auth_block_time"}) {
+                          "sftp_auth_block_time",
+                          "sftp_max_unauthenticated_per_address",
+                          "sftp_allow_from"}) {
     INFO(key);
     // Each key appears as `key = …`, set or commented out, after a "# Default:" line.
     const std::regex entry("# (Default|Required)[^\n]*\n(# )?" + std::string(key) + " = ");
@@ -115,7 +117,8 @@ TEST_CASE("the example config documents every key with its default") {
                           "sftp_max_auth_tries",
                           "sftp_auth_failure_limit",
                           "sftp_auth_failure_window",
-                          "sftp_auth_block_time"}) {
+                          "sftp_auth_block_time",
+                          "sftp_max_unauthenticated_per_address"}) {
     INFO(key);
     std::smatch value;
     REQUIRE(std::regex_search(defaults, value, std::regex(std::string("\n") + key + " = (.*)\n")));
@@ -336,7 +339,8 @@ TEST_CASE("unknown keys are errors that name the key, with a suggestion when one
                            "sftp_max_sessions, sftp_max_sessions_per_company, "
                            "sftp_idle_timeout, sftp_login_grace_time, sftp_max_file_size, "
                            "sftp_max_auth_tries, sftp_auth_failure_limit, "
-                           "sftp_auth_failure_window, sftp_auth_block_time");
+                           "sftp_auth_failure_window, sftp_auth_block_time, "
+                           "sftp_max_unauthenticated_per_address, sftp_allow_from");
   // Keys in a table are not read as top-level keys.
   ConfigFile table("[daemon]\ndrop_root = \"/d\"\n");
   const std::string error = table.error();
@@ -579,12 +583,14 @@ TEST_CASE("the SFTP keys: defaults, every key read, and the host key beside the 
   CHECK(options->sftp_max_sessions == 64);
   CHECK(options->sftp_max_sessions_per_company == 4);
   CHECK(options->sftp_idle_timeout == 10min);
-  CHECK(options->sftp_login_grace_time == 30s);
+  CHECK(options->sftp_login_grace_time == 10s);
   CHECK(options->sftp_max_file_size == 4294967296ULL);
   CHECK(options->sftp_max_auth_tries == 6);
   CHECK(options->sftp_auth_failure_limit == 5);
   CHECK(options->sftp_auth_failure_window == 1min);
   CHECK(options->sftp_auth_block_time == 1min);
+  CHECK(options->sftp_max_unauthenticated_per_address == 8);
+  CHECK(options->sftp_allow_from.empty());
 
   ConfigFile every(R"(
 drop_root = "/drops"
@@ -599,6 +605,8 @@ sftp_max_auth_tries = 3
 sftp_auth_failure_limit = 7
 sftp_auth_failure_window = "10m"
 sftp_auth_block_time = "1h"
+sftp_max_unauthenticated_per_address = 3
+sftp_allow_from = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
 )");
   auto loaded = every.load();
   INFO((loaded.ok() ? "" : loaded.error().message));
@@ -613,6 +621,13 @@ sftp_auth_block_time = "1h"
   CHECK(loaded->sftp_auth_failure_limit == 7);
   CHECK(loaded->sftp_auth_failure_window == 10min);
   CHECK(loaded->sftp_auth_block_time == 1h);
+  CHECK(loaded->sftp_max_unauthenticated_per_address == 3);
+  CHECK(loaded->sftp_allow_from ==
+        std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32", "192.0.2.7"});
+  // config check writes the list back as TOML.
+  CHECK(contains(to_toml(*loaded),
+                 "\nsftp_allow_from = [\"10.0.0.0/8\", \"2001:db8::/32\", \"192.0.2.7\"]\n"));
+  CHECK(contains(to_toml(*options), "\nsftp_allow_from = []\n"));
   ConfigFile key("drop_root = \"/drops\"\nsftp_host_key = \"/etc/pi/host_key\"\n");
   CHECK(effective_sftp_host_key(*key.load()) == "/etc/pi/host_key");
 }
@@ -642,6 +657,19 @@ sftp_host_key = ""
   CHECK(contains(error, ":9: sftp_auth_failure_window: must be an integer number of seconds"));
   CHECK(contains(error, ":10: sftp_auth_block_time: \"soon\" is not a duration"));
   CHECK(contains(error, ":11: sftp_host_key: must not be empty"));
+
+  ConfigFile ranges(
+      "drop_root = \"/drops\"\nsftp_allow_from = [\"10.0.0.1/8\", \"example.com\"]\n"
+      "sftp_max_unauthenticated_per_address = 0\n");
+  const std::string range_error = ranges.error();
+  CHECK(contains(range_error,
+                 ":2: sftp_allow_from: \"10.0.0.1/8\" has bits set past its prefix; "
+                 "did you mean 10.0.0.0/8?"));
+  CHECK(contains(range_error, "\"example.com\" is no IP address range"));
+  CHECK(contains(range_error,
+                 ":3: sftp_max_unauthenticated_per_address: must be between 1 and 1024 (got 0)"));
+  ConfigFile not_a_list("drop_root = \"/drops\"\nsftp_allow_from = \"10.0.0.0/8\"\n");
+  CHECK(contains(not_a_list.error(), ":2: sftp_allow_from: must be a list of strings"));
 
   // The per-company limit may not exceed the total.
   ConfigFile above(

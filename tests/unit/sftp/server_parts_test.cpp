@@ -7,8 +7,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "daemon/sftp/auth_throttle.h"
 #include "daemon/sftp/company_folder.h"
+#include "daemon/sftp/defender.h"
 #include "daemon/sftp/host_key.h"
 #include "daemon/sftp/public_keys.h"
 #include "daemon/sftp/sftp_server.h"
@@ -51,7 +51,9 @@ TEST_CASE("server options: the documented defaults are valid - each rule is chec
   CHECK(defaults.max_sessions == 64);
   CHECK(defaults.max_sessions_per_company == 4);
   CHECK(defaults.idle_timeout == 10min);
-  CHECK(defaults.login_grace_time == 30s);
+  CHECK(defaults.login_grace_time == 10s);
+  CHECK(defaults.max_unauthenticated_per_address == 8);
+  CHECK(defaults.allow_from.empty());
   CHECK(defaults.max_file_size == 4ULL << 30);
   CHECK(defaults.max_auth_tries == 6);
   CHECK(defaults.auth_failure_limit == 5);
@@ -92,30 +94,71 @@ TEST_CASE("server options: the documented defaults are valid - each rule is chec
   }
 }
 
-TEST_CASE("throttle: limit failures within the window block the address for the block time") {
-  AuthThrottle throttle(3, 60s, 10s);
-  const auto start = AuthThrottle::Clock::time_point{} + 1h;
-  CHECK_FALSE(throttle.record_failure("10.0.0.1", start));
-  CHECK_FALSE(throttle.record_failure("10.0.0.1", start + 1s));
-  CHECK_FALSE(throttle.is_blocked("10.0.0.1", start + 2s));
-  CHECK(throttle.record_failure("10.0.0.1", start + 2s));
-  CHECK(throttle.is_blocked("10.0.0.1", start + 3s));
-  CHECK(throttle.is_blocked("10.0.0.1", start + 11s));
-  CHECK_FALSE(throttle.is_blocked("10.0.0.2", start + 3s));   // per address
-  CHECK_FALSE(throttle.is_blocked("10.0.0.1", start + 12s));  // the block is over
-  // After the block the count starts again.
-  CHECK_FALSE(throttle.record_failure("10.0.0.1", start + 13s));
+TEST_CASE("defender: limit offenses within the window ban the address for the ban time") {
+  Defender defender({3, 60s, 10s, 24h, 100});
+  const auto start = Defender::Clock::time_point{} + 1h;
+  CHECK_FALSE(defender.record_offense("10.0.0.1", start));
+  CHECK_FALSE(defender.record_offense("10.0.0.1", start + 1s));
+  CHECK_FALSE(defender.is_banned("10.0.0.1", start + 2s));
+  const auto ban = defender.record_offense("10.0.0.1", start + 2s);
+  REQUIRE(ban);
+  CHECK(ban->length == 10s);
+  CHECK(ban->number == 1);
+  CHECK(defender.is_banned("10.0.0.1", start + 3s));
+  CHECK(defender.is_banned("10.0.0.1", start + 11s));
+  CHECK_FALSE(defender.is_banned("10.0.0.2", start + 3s));   // per address
+  CHECK_FALSE(defender.is_banned("10.0.0.1", start + 12s));  // the ban is over
+  // After the ban the count starts again.
+  CHECK_FALSE(defender.record_offense("10.0.0.1", start + 13s));
 
-  // Failures older than the window do not count.
-  AuthThrottle slow(2, 10s, 5s);
-  CHECK_FALSE(slow.record_failure("a", start));
-  CHECK_FALSE(slow.record_failure("a", start + 11s));
-  CHECK(slow.record_failure("a", start + 12s));
+  // Offenses older than the window do not count.
+  Defender slow({2, 10s, 5s, 24h, 100});
+  CHECK_FALSE(slow.record_offense("a", start));
+  CHECK_FALSE(slow.record_offense("a", start + 11s));
+  CHECK(slow.record_offense("a", start + 12s));
   // A login clears the count.
-  AuthThrottle cleared(2, 10s, 5s);
-  CHECK_FALSE(cleared.record_failure("a", start));
+  Defender cleared({2, 10s, 5s, 24h, 100});
+  CHECK_FALSE(cleared.record_offense("a", start));
   cleared.record_success("a");
-  CHECK_FALSE(cleared.record_failure("a", start + 1s));
+  CHECK_FALSE(cleared.record_offense("a", start + 1s));
+}
+
+TEST_CASE("defender: each later ban of an address is twice as long, up to the longest") {
+  Defender defender({1, 60s, 10s, 35s, 100});
+  auto now = Defender::Clock::time_point{} + 1h;
+  std::vector<std::chrono::milliseconds> lengths;
+  for (int ban = 1; ban <= 4; ++ban) {
+    const auto started = defender.record_offense("10.0.0.1", now);
+    REQUIRE(started);
+    CHECK(started->number == ban);
+    lengths.push_back(started->length);
+    // Offenses while banned do not count.
+    CHECK_FALSE(defender.record_offense("10.0.0.1", now + 1s));
+    now += started->length;
+    CHECK_FALSE(defender.is_banned("10.0.0.1", now));
+  }
+  CHECK(lengths == std::vector<std::chrono::milliseconds>{10s, 20s, 35s, 35s});
+  // A login keeps the ban count: the next ban is still a long one.
+  defender.record_success("10.0.0.1");
+  CHECK(defender.record_offense("10.0.0.1", now)->length == 35s);
+  // Clean for the longest ban after its end: forgotten, the next ban is the first again.
+  now += 35s + 35s;
+  CHECK_FALSE(defender.is_banned("10.0.0.1", now));
+  const auto again = defender.record_offense("10.0.0.1", now);
+  REQUIRE(again);
+  CHECK(again->number == 1);
+  CHECK(again->length == 10s);
+}
+
+TEST_CASE("defender: a flood from many addresses is remembered in bounded memory") {
+  Defender defender({5, 60s, 10s, 24h, 1000});
+  const auto now = Defender::Clock::time_point{} + 1h;
+  for (int address = 0; address < 50000; ++address) {
+    (void)defender.record_offense(
+        "10.0." + std::to_string(address / 256) + "." + std::to_string(address % 256),
+        now + std::chrono::milliseconds(address));
+  }
+  CHECK(defender.size() <= 1000);
 }
 
 TEST_CASE("public key lines are checked with libssh and fingerprinted like ssh-keygen -l") {
