@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, checks
 # formatting, builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then builds the
+# libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
@@ -29,3 +30,6 @@ leak_suppressions="$PWD/tests/lsan.supp"
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS="suppressions=$leak_suppressions" \
   ctest --output-on-failure --no-tests=error -j "$jobs")
+
+echo "== fuzz targets, ${FUZZ_SECONDS:-15}s each (scripts/fuzz.sh for long runs)"
+bash scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"

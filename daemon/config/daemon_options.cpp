@@ -503,8 +503,10 @@ Result<DaemonOptions> load_daemon_options(const std::string& path,
       const std::uint64_t line = value.location().line();
       const std::string where = path + ":" + std::to_string(line) + ": " + key + ": ";
       const auto& readers = key_readers();
+      // By name: clang before 16 cannot capture a structured binding.
+      const std::string& name = key;
       const auto reader = std::find_if(readers.begin(), readers.end(),
-                                       [&](const auto& entry) { return entry.first == key; });
+                                       [&](const auto& entry) { return entry.first == name; });
       if (reader == readers.end()) {
         findings.problems.emplace_back(line, where + unknown_key_message(key, value));
         continue;
