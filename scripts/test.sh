@@ -2,7 +2,9 @@
 # The README's second command, and what CI runs (.ci/run): installs what is missing, checks
 # formatting, builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then builds the
-# libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15).
+# libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15). Between the
+# two, a small fault campaign (FAULT_KILLS kill -9 of a daemon mid-import, default 5, on both
+# backends).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
@@ -21,6 +23,9 @@ echo "== build (warnings are errors)"
 BUILD_DIR=build bash scripts/build.sh -DPERSON_IMPORT_TESTS=ON -DPERSON_IMPORT_SANITIZE=OFF
 echo "== tests"
 (cd build && ctest --output-on-failure --no-tests=error -j "$jobs")
+echo "== fault campaign, small (scripts/fault-campaign.sh: 50 kills by default)"
+bash scripts/fault-campaign.sh --kills "${FAULT_KILLS:-5}" --rows "${FAULT_ROWS:-20000}" \
+  --binary build/person-import
 
 echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
 BUILD_DIR=build-sanitize BUILD_TYPE=Debug bash scripts/build.sh -DPERSON_IMPORT_TESTS=ON -DPERSON_IMPORT_SANITIZE=ON
