@@ -383,6 +383,8 @@ void Session::run() {
   ssh_disconnect(session_);
   ssh_free(session_);
   const char* reason = closed_because.load();
+  // The session may see the stop (and end) before stop() has set closed_because.
+  if (reason == nullptr && server_.stopping()) reason = "server stopping";
   if (was_authenticated) {
     spdlog::info("sftp: {} from {} disconnected{}{}", company_, address_, reason ? ": " : "",
                  reason ? reason : "");
