@@ -35,6 +35,28 @@ bool wait_unless_stopped(std::chrono::milliseconds delay,
   }
 }
 
+// The waits between retries of one file (a lost connection, manifests that cannot be written):
+// reconnect_delay, doubled after each, up to reconnect_max_delay.
+class Backoff {
+ public:
+  explicit Backoff(const WorkerSettings& settings)
+      : delay_(settings.reconnect_delay), max_delay_(settings.reconnect_max_delay) {}
+  std::chrono::milliseconds delay() const { return delay_; }
+  int retry() const { return retry_; }  // 1 for the first wait
+  // Waits delay(), then doubles it; false as soon as stop_requested() is true.
+  bool wait(const std::function<bool()>& stop_requested) {
+    if (!wait_unless_stopped(delay_, stop_requested)) return false;
+    delay_ = std::min(delay_ * 2, max_delay_);
+    ++retry_;
+    return true;
+  }
+
+ private:
+  std::chrono::milliseconds delay_;
+  const std::chrono::milliseconds max_delay_;
+  int retry_ = 1;
+};
+
 // The job's whole duration, from its stored start and end (a resumed job's too), in seconds.
 std::optional<double> job_seconds(const JobRecord& job) {
   if (!job.started_at || !job.finished_at) return std::nullopt;
@@ -108,8 +130,8 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
                                   const WorkerSettings& settings,
                                   const std::function<bool()>& stop_requested) {
   const std::string what = file.company + "/" + file.name;
-  std::chrono::milliseconds delay = settings.reconnect_delay;
-  for (int retry = 1;; ++retry) {
+  Backoff backoff(settings);
+  while (true) {
     auto outcome = attempt(file, queue, settings, stop_requested);
     if (outcome.ok()) return *outcome;
     // A transient failure: whatever the connection was doing was rolled back. Start over on a
@@ -121,15 +143,15 @@ WorkOutcome ImportWorker::process(const queueing::QueuedFile& file, queueing::Up
       return WorkOutcome::kStopped;
     }
     spdlog::warn("{}: database connection lost ({}); reconnecting in {} (retry {})", what,
-                 outcome.error().message, daemon::format_duration(delay), retry);
-    if (!wait_unless_stopped(delay, stop_requested)) {
+                 outcome.error().message, daemon::format_duration(backoff.delay()),
+                 backoff.retry());
+    if (!backoff.wait(stop_requested)) {
       spdlog::info(
           "{}: stopped while waiting to reconnect: the file stays queued as {} until "
           "the next start",
           what, file.path.string());
       return WorkOutcome::kStopped;
     }
-    delay = std::min(delay * 2, settings.reconnect_max_delay);
   }
 }
 
@@ -215,8 +237,8 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     return left(make_error("job " + std::to_string(job.job_id) + " did not finish"));
   }
   const auto outbox = settings.drop_root / file.company / "outbox";
-  std::chrono::milliseconds delay = settings.reconnect_delay;
-  for (int retry = 1;; ++retry) {
+  Backoff backoff(settings);
+  while (true) {
     auto written = outbox::write_manifests(*store_, company->id, job, file.path, outbox, file.name,
                                            settings.manifest_max_row_errors);
     if (written.ok()) break;
@@ -225,15 +247,14 @@ Result<WorkOutcome> ImportWorker::attempt(const queueing::QueuedFile& file,
     // A full disk or a broken outbox: the job is finished, only its results wait. The file
     // stays queued meanwhile, so a restart writes them too.
     spdlog::error("{}: {}{}; retrying in {} (retry {})", what, context, written.error().message,
-                  daemon::format_duration(delay), retry);
-    if (!wait_unless_stopped(delay, stop_requested)) {
+                  daemon::format_duration(backoff.delay()), backoff.retry());
+    if (!backoff.wait(stop_requested)) {
       spdlog::info(
           "{}: stopped while waiting to write the manifests of job {}: the next start "
           "writes them",
           what, job.job_id);
       return WorkOutcome::kStopped;
     }
-    delay = std::min(delay * 2, settings.reconnect_max_delay);
   }
   // The import checks the file at every batch; a writer on another machine (which no lease or
   // /proc shows) may still have appended after the last one. Said loudly: those bytes are gone

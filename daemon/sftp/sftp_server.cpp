@@ -372,19 +372,18 @@ void Session::run() {
   }
   const bool was_authenticated = authenticated;
   if (holds_company_slot_) server_.release_company_slot(company_);
-  const char* reason_closed = closed_because.load();
+  const char* reason = closed_because.load();
+  // The session may see the stop (and end) before stop() has set closed_because.
+  if (reason == nullptr && server_.stopping()) reason = "server stopping";
   if (!was_authenticated && refused_attempts_ > 0) {
     server_.record_offense(address_, "a failed login");
-  } else if (!was_authenticated && reason_closed != nullptr &&
-             std::string_view(reason_closed) == kLoginGraceOver) {
+  } else if (!was_authenticated && reason != nullptr &&
+             std::string_view(reason) == kLoginGraceOver) {
     server_.record_offense(address_, "a connection idle until the login grace time");
   }
   server_.socket_closing(*this);
   ssh_disconnect(session_);
   ssh_free(session_);
-  const char* reason = closed_because.load();
-  // The session may see the stop (and end) before stop() has set closed_because.
-  if (reason == nullptr && server_.stopping()) reason = "server stopping";
   if (was_authenticated) {
     spdlog::info("sftp: {} from {} disconnected{}{}", company_, address_, reason ? ": " : "",
                  reason ? reason : "");
