@@ -299,12 +299,7 @@ TEST_CASE("daemon: SIGTERM stops a large import at a batch, exit 0 - the restart
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
   drops.move_in("acme", "large.persons", persons_file(60000, 1, 997));
-  const bool running = wait_until(
-      [&] {
-        auto jobs = drops.jobs("acme");
-        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
-      },
-      20s);
+  const bool running = drops.wait_for_running_job("acme", 1, 20s);
   INFO(read_file(drops.log));
   REQUIRE(running);
   const auto begin = std::chrono::steady_clock::now();
@@ -344,12 +339,7 @@ TEST_CASE("daemon: kill -9 during a large import loses nothing and applies no ro
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
   drops.move_in("acme", "large.persons", text);
-  const bool running = wait_until(
-      [&] {
-        auto jobs = drops.jobs("acme");
-        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
-      },
-      30s);
+  const bool running = drops.wait_for_running_job("acme", 1, 30s);
   INFO(read_file(drops.log));
   REQUIRE(running);
   const auto killed = drops.stop(SIGKILL, 5s);
@@ -502,12 +492,7 @@ TEST_CASE(
   drops.move_in("acme", "large.persons", text);
   // Twice: once early in the file, once further on (the second reconnection resumes again).
   for (const std::int64_t after_rows : {1, 20000}) {
-    const bool running = wait_until(
-        [&] {
-          auto jobs = drops.jobs("acme");
-          return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] >= after_rows;
-        },
-        60s);
+    const bool running = drops.wait_for_running_job("acme", after_rows, 60s);
     INFO(read_file(drops.log));
     REQUIRE(running);
     CHECK(test_support::terminate_postgres_connections(drops.database) >= 1);
@@ -642,12 +627,7 @@ TEST_CASE(
   REQUIRE(drops.cli("--company acme fields add tier --type string").exit_code == 0);
   drops.start(1);
   drops.move_in("acme", "large.persons", text);
-  const bool running = wait_until(
-      [&] {
-        auto jobs = drops.jobs("acme");
-        return !jobs.empty() && jobs[0]["status"] == "running" && jobs[0]["rows"] > 0;
-      },
-      30s);
+  const bool running = drops.wait_for_running_job("acme", 1, 30s);
   INFO(read_file(drops.log));
   REQUIRE(running);
   // The WAL index SQLite maps into memory: its pages are gone under the mapping.

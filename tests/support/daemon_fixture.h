@@ -124,6 +124,17 @@ struct DropRoot {
     return nlohmann::json::parse(read_file(path.string()));
   }
 
+  // Waits until the company's latest job is running with at least `rows` rows done.
+  bool wait_for_running_job(const std::string& company, std::int64_t rows,
+                            std::chrono::milliseconds timeout) const {
+    return wait_until(
+        [&] {
+          auto listed = jobs(company);
+          return !listed.empty() && listed[0]["status"] == "running" && listed[0]["rows"] >= rows;
+        },
+        timeout);
+  }
+
   std::vector<nlohmann::json> jobs(const std::string& company) const {
     auto listed = cli("--company " + company + " jobs list --json");
     if (listed.exit_code != 0 || listed.out.empty()) return {};

@@ -3,7 +3,6 @@
 // and then every later call on that connection), over a real SQLite database. The worker must
 // reconnect, continue the file and end exactly as an uninterrupted run: one job, the same
 // counts, row errors, manifests and persons.
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include "core/importing/result_files.h"
 #include "daemon/queueing/upload_queue.h"
 #include "daemon/service/import_worker.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/test_database.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/importing/forwarding_store.h"
@@ -32,6 +32,8 @@ using service::WorkOutcome;
 namespace fs = std::filesystem;
 
 namespace {
+
+using test_support::LogCapture;
 
 using test_support::contains;
 
@@ -298,23 +300,6 @@ const std::map<std::string, std::string>& uninterrupted() {
   }();
   return outcome;
 }
-
-// Captures what the worker logs.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
-    auto logger = std::make_shared<spdlog::logger>("test", sink);
-    logger->set_pattern("[%l] %v");
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return lines_.str(); }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream lines_;
-};
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 // cannot take in is said, once per doubling, instead of growing in silence.
 #include <sqlite3.h>
 
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <catch2/catch.hpp>
@@ -10,33 +9,14 @@
 #include <sstream>
 
 #include "core/storage/store.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/test_support.h"
 
 using namespace person_import;
 
 namespace {
 
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
-    auto logger = std::make_shared<spdlog::logger>("test", sink);
-    logger->set_pattern("[%l] %v");
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return lines_.str(); }
-  std::size_t count(const std::string& part) const {
-    const std::string all = text();
-    std::size_t found = 0;
-    for (auto at = all.find(part); at != std::string::npos; at = all.find(part, at + 1)) ++found;
-    return found;
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream lines_;
-};
+using test_support::LogCapture;
 
 // Commits `count` small transactions (a custom field each, for company "acme").
 void write_fields(Store& store, int from, int count) {
