@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,14 +47,17 @@ inline Decoded decode(std::string_view text, std::size_t pos) {
   return {code_point, length};
 }
 
-inline bool is_valid(std::string_view text) {
+// The byte offset of the first malformed sequence in `text`, or nullopt when it is valid UTF-8.
+inline std::optional<std::size_t> first_invalid(std::string_view text) {
   for (std::size_t pos = 0; pos < text.size();) {
     const Decoded decoded = decode(text, pos);
-    if (decoded.code_point == kInvalid) return false;
+    if (decoded.code_point == kInvalid) return pos;
     pos += decoded.length;
   }
-  return true;
+  return std::nullopt;
 }
+
+inline bool is_valid(std::string_view text) { return !first_invalid(text).has_value(); }
 
 // The largest prefix length <= max_bytes that does not cut a code point in two.
 inline std::size_t floor_boundary(std::string_view text, std::size_t max_bytes) {

@@ -21,6 +21,7 @@
 #include "core/common/address_range.h"
 #include "core/common/closest_name.h"
 #include "core/common/text_file.h"
+#include "daemon/config/toml_guard.h"
 
 namespace person_import::daemon {
 namespace {
@@ -484,6 +485,9 @@ Result<DaemonOptions> finish(DaemonOptions options, const DaemonOverrides& overr
 Result<DaemonOptions> load_daemon_options(const std::string& path,
                                           const DaemonOverrides& overrides) {
   PI_ASSIGN_OR_RETURN(const std::string text, read_text_file(path));
+  if (const auto problem = toml_text_problem(text)) {
+    return make_error(path + ":" + std::to_string(problem->line) + ": " + problem->message);
+  }
   toml::value root;
   try {
     std::istringstream stream(text);

@@ -380,10 +380,41 @@ TEST_CASE("a syntax error names its line and shows it - nothing throws") {
   CHECK(contains(duplicate, "workers"));
   ConfigFile unterminated("drop_root = \"/d\n");
   CHECK(unterminated.error().rfind(unterminated.path + ":1: syntax error: ", 0) == 0);
-  ConfigFile invalid_utf8("drop_root = \"\xff\"\n");
-  CHECK(contains(invalid_utf8.error(), ":1: syntax error: "));
   ConfigFile binary(std::string("\0\x01\x02", 3));
   CHECK(contains(binary.error(), "syntax error"));
+}
+
+TEST_CASE("regression: malformed UTF-8 in a literal string made toml11 read past its buffer") {
+  // fuzz/config_fuzzer's crasher (fuzz/corpus/config_fuzzer/crash-toml11-literal-string-utf8):
+  // toml11 3.7 reports such a string from an iterator into another buffer. The file is refused
+  // before toml11 reads it, with the line, the column and the byte.
+  ConfigFile literal("'orks2e\"goll\"PPPPPP.0.0.0P\xff\xff\xff\xff\xff\xff\xff'PPPPP\n");
+  CHECK(literal.error() == literal.path +
+                               ":1: not UTF-8 (byte 0xFF at column 27); save the configuration "
+                               "file as UTF-8");
+  ConfigFile basic("drop_root = \"/d\"\nworkers = 2\nname = \"caf\xc3\x28\"\n");
+  CHECK(basic.error() == basic.path +
+                             ":3: not UTF-8 (byte 0xC3 at column 12); save the configuration "
+                             "file as UTF-8");
+  ConfigFile first_byte(
+      "\x80"
+      "drop_root = \"/d\"\n");
+  CHECK(first_byte.error() == first_byte.path +
+                                  ":1: not UTF-8 (byte 0x80 at column 1); save the "
+                                  "configuration file as UTF-8");
+  ConfigFile valid("drop_root = \"/d/caf\xc3\xa9\"\n");
+  CHECK(valid.load().ok());
+}
+
+TEST_CASE("regression: deeply nested arrays overflowed toml11's stack") {
+  // fuzz/config_fuzzer's crasher (fuzz/corpus/config_fuzzer/crash-toml11-nested-arrays):
+  // `drop_root = [[[[…` thousands deep; toml11 recurses once a level.
+  ConfigFile deep("workers = 2\ndrop_root = " + std::string(100000, '[') + "\n");
+  CHECK(deep.error() == deep.path +
+                            ":2: arrays or inline tables nested more than 16 deep; the "
+                            "configuration's values are at most lists");
+  ConfigFile list("drop_root = \"/d\"\nsftp_allow_from = [\"10.0.0.0/8\", \"::1/128\"]\n");
+  CHECK(list.load().ok());
 }
 
 TEST_CASE("a file that cannot be read is an error, not an exception") {
