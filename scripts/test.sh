@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, checks
 # formatting, builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then builds the
-# libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15). Between the
-# two, a small fault campaign (FAULT_KILLS kill -9 of a daemon mid-import, default 5, on both
-# backends).
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then runs the
+# daemon's, the SFTP server's and the watcher's tests under ThreadSanitizer (scripts/tsan.sh),
+# then builds the libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15).
+# After the first test run, a small fault campaign (FAULT_KILLS kill -9 of a daemon mid-import,
+# default 5, on both backends). Each step's heading gives the time it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
+step() { printf '== %s (at %dm%02ds)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
 
-echo "== formatting (clang-format)"
+step "formatting (clang-format)"
 sources=$(git ls-files '*.h' '*.cpp' 2>/dev/null || find core daemon tests bench -name '*.h' -o -name '*.cpp')
 clang-format --dry-run --Werror $sources
 # ctest's Catch2 discovery splits a test name at ';' into tests that run nothing and pass.
@@ -19,22 +21,28 @@ if grep -n 'TEST_CASE("[^"]*;' $sources; then
 fi
 
 jobs=$(nproc)
-echo "== build (warnings are errors)"
+step "build (warnings are errors)"
 BUILD_DIR=build bash scripts/build.sh -DPERSON_IMPORT_TESTS=ON -DPERSON_IMPORT_SANITIZE=OFF
-echo "== tests"
+step "tests"
 (cd build && ctest --output-on-failure --no-tests=error -j "$jobs")
-echo "== fault campaign, small (scripts/fault-campaign.sh: 50 kills by default)"
+step "fault campaign, small (scripts/fault-campaign.sh: 50 kills by default)"
 bash scripts/fault-campaign.sh --kills "${FAULT_KILLS:-5}" --rows "${FAULT_ROWS:-20000}" \
   --binary build/person-import
 
-echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
-BUILD_DIR=build-sanitize BUILD_TYPE=Debug bash scripts/build.sh -DPERSON_IMPORT_TESTS=ON -DPERSON_IMPORT_SANITIZE=ON
-echo "== tests under sanitizers"
+step "build with AddressSanitizer + UndefinedBehaviorSanitizer"
+# Line tables (-g1) are all the sanitizers' reports need, and build faster than full -g.
+BUILD_DIR=build-sanitize BUILD_TYPE=Debug bash scripts/build.sh -DPERSON_IMPORT_TESTS=ON \
+  -DPERSON_IMPORT_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1
+step "tests under sanitizers"
 # tests/lsan.supp: a leak inside libpqxx 6.4 on a lost PostgreSQL connection (third-party).
 leak_suppressions="$PWD/tests/lsan.supp"
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS="suppressions=$leak_suppressions" \
   ctest --output-on-failure --no-tests=error -j "$jobs")
 
-echo "== fuzz targets, ${FUZZ_SECONDS:-15}s each (scripts/fuzz.sh for long runs)"
+step "ThreadSanitizer (scripts/tsan.sh)"
+bash scripts/tsan.sh
+
+step "fuzz targets, ${FUZZ_SECONDS:-15}s each (scripts/fuzz.sh for long runs)"
 bash scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
+step "done"

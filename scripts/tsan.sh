@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
-# The daemon's threads under ThreadSanitizer: builds build-tsan (PERSON_IMPORT_TSAN=ON: the
-# program and the tests of the service, the watcher and the SFTP server), then runs those unit
-# tests and the integration tests that drive the daemon and its SFTP server (SQLite). Any
-# report stops the process that made it (halt_on_error) and fails the run.
-# Takes about 9 minutes to build and 8 to run on two cores: not yet part of .ci/run.
+# The daemon's threads under ThreadSanitizer: builds build-tsan (PERSON_IMPORT_TSAN=ON, at -O1
+# with line tables and assertions on: the program and the tests of the service and its
+# scheduler, the watcher and the SFTP server), then runs those unit tests and the integration
+# tests that drive the daemon and its SFTP server (SQLite), TSAN_JOBS at a time (default: the
+# cores). Any report stops the process that made it (halt_on_error) and fails its test.
+# .ci/run runs it after the AddressSanitizer pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TSAN_BUILD_DIR:-build-tsan}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERSON_IMPORT_TESTS=ON \
-  -DPERSON_IMPORT_TSAN=ON > /dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+  -DPERSON_IMPORT_TESTS=ON -DPERSON_IMPORT_TSAN=ON > "$build.cmake.log" 2>&1 \
+  || { cat "$build.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j "$(nproc)" --target person-import daemon_service_test watching_test \
   sftp_test integration_test
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
-for test in daemon_service_test watching_test sftp_test; do
-  echo "== $test under ThreadSanitizer"
-  "$build/tests/$test"
-done
-echo "== the daemon and SFTP integration tests under ThreadSanitizer"
-"$build/tests/integration_test" "daemon:*,sftp:*"
+echo "== the service, watcher and SFTP unit tests and the daemon and SFTP integration tests under ThreadSanitizer"
+(cd "$build" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --output-on-failure --no-tests=error -j "${TSAN_JOBS:-$(nproc)}" \
+    -R '^(daemon_service|watching|sftp|integration: (daemon|sftp)): ')
