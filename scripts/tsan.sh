@@ -16,4 +16,4 @@ cmake --build "$build" -j "$(nproc)" --target person-import daemon_service_test 
 echo "== the service, watcher and SFTP unit tests and the daemon and SFTP integration tests under ThreadSanitizer"
 (cd "$build" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   ctest --output-on-failure --no-tests=error -j "${TSAN_JOBS:-$(nproc)}" \
-    -R '^(daemon_service|watching|sftp|integration: (daemon|sftp)): ')
+    -R '^(daemon_service|watching|sftp|integration:(daemon|sftp)):')

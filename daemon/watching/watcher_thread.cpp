@@ -60,7 +60,10 @@ Status WatcherThread::start(Callback on_finished) {
   initial_scan();
   callback_ = std::move(on_finished);
   try {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      watcher_thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
+      run();
+    });
   } catch (const std::system_error& error) {
     return make_error(std::string("cannot start the folder watcher thread: ") + error.what());
   }
@@ -78,7 +81,11 @@ void WatcherThread::stop() {
   const std::uint64_t one = 1;
   // Nothing to do on failure: the eventfd counter cannot overflow from a handful of writes.
   [[maybe_unused]] const ssize_t written = ::write(wake_.get(), &one, sizeof one);
-  if (!thread_.joinable() || thread_.get_id() == std::this_thread::get_id()) return;
+  // From inside the callback, only ask. The watcher thread knows itself by the id it stored,
+  // not by thread_: start() may still be assigning thread_ when the first callback runs (a data
+  // race ThreadSanitizer found).
+  if (watcher_thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id()) return;
+  if (!thread_.joinable()) return;
   thread_.join();
 }
 

@@ -65,6 +65,7 @@ class WatcherThread : public FolderWatcher {
   FileDescriptor wake_;
   Callback callback_;
   std::thread thread_;
+  std::atomic<std::thread::id> watcher_thread_id_{};  // set by the watcher thread as it starts
   std::atomic<bool> stop_{false};
   bool started_ = false;
 };

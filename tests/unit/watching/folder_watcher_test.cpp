@@ -600,6 +600,8 @@ TEST_CASE("stop() may be called from inside the callback") {
   REQUIRE(watcher.ok());
   std::atomic<int> calls{0};
   FolderWatcher& running = **watcher;
+  // Under ThreadSanitizer (scripts/tsan.sh) this is also the regression test of a data race:
+  // stop() on the watcher thread read thread_, which start() assigns after the thread starts.
   REQUIRE(running
               .start([&](const FinishedUpload&) {
                 ++calls;
