@@ -28,6 +28,7 @@ mkdir -p "$(dirname "$build")"
 exec 9> "$build.lock"
 flock 9
 CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERSON_IMPORT_FUZZ=ON \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
   -DPERSON_IMPORT_TESTS=OFF -DPERSON_IMPORT_WERROR=OFF > "$build.cmake.log" 2>&1 \
   || { cat "$build.cmake.log" >&2; exit 1; }
 cmake --build "$build" --target fuzzers -j "$(nproc)" > "$build.build.log" 2>&1 \
