@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, checks
-# formatting, builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
+# formatting, runs clang-tidy (scripts/tidy.sh), builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then runs the
 # daemon's, the SFTP server's and the watcher's tests under ThreadSanitizer (scripts/tsan.sh),
 # then builds the libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15).
@@ -19,6 +19,9 @@ if grep -n 'TEST_CASE("[^"]*;' $sources; then
   echo "test names must not contain ';' (ctest would silently skip them)" >&2
   exit 1
 fi
+
+step "clang-tidy (scripts/tidy.sh)"
+bash scripts/tidy.sh
 
 jobs=$(nproc)
 step "build (warnings are errors)"

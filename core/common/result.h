@@ -81,19 +81,21 @@ inline Error make_transient_error(std::string message) { return Error{std::move(
 }  // namespace person_import
 
 // Propagates a failed Status or Result from the enclosing function.
-#define PI_RETURN_IF_ERROR(expression)                      \
-  do {                                                      \
-    if (auto pi_status_ = (expression); !pi_status_.ok()) { \
-      return pi_status_.error();                            \
-    }                                                       \
+#define PI_RETURN_IF_ERROR(expression)                        \
+  do {                                                        \
+    if (auto&& pi_status_ = (expression); !pi_status_.ok()) { \
+      return pi_status_.error();                              \
+    }                                                         \
   } while (false)
 
 #define PI_CONCAT_INNER_(a, b) a##b
 #define PI_CONCAT_(a, b) PI_CONCAT_INNER_(a, b)
 // `PI_ASSIGN_OR_RETURN(auto x, make_x());` declares x from a Result or returns its error.
-#define PI_ASSIGN_OR_RETURN(declaration, expression)    \
-  auto PI_CONCAT_(pi_result_, __LINE__) = (expression); \
-  if (!PI_CONCAT_(pi_result_, __LINE__).ok()) {         \
-    return PI_CONCAT_(pi_result_, __LINE__).error();    \
-  }                                                     \
-  declaration = std::move(PI_CONCAT_(pi_result_, __LINE__)).value()
+#define PI_ASSIGN_OR_RETURN(declaration, expression)                   \
+  auto PI_CONCAT_(pi_result_, __LINE__) = (expression);                \
+  if (!PI_CONCAT_(pi_result_, __LINE__).ok()) {                        \
+    return PI_CONCAT_(pi_result_, __LINE__).error();                   \
+  }                                                                    \
+  /* `declaration` declares a variable: it cannot be parenthesised. */ \
+  declaration = /* NOLINT(bugprone-macro-parentheses) */               \
+      std::move(PI_CONCAT_(pi_result_, __LINE__)).value()

@@ -1,4 +1,5 @@
 #include "core/common/text_file.h"
+#include "core/common/system_error_text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -19,10 +20,10 @@ Result<std::string> read_text_file(const std::string& path) {
     return make_error(path + ": cannot read: not a regular file");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot read: " + std::strerror(errno));
+  if (!in) return make_error(path + ": cannot read: " + system_error_text(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return make_error(path + ": cannot read: " + std::strerror(errno));
+  if (in.bad()) return make_error(path + ": cannot read: " + system_error_text(errno));
   return text.str();
 }
 

@@ -1,4 +1,5 @@
 #include "core/importing/result_files.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -51,7 +52,8 @@ Status StagedFiles::stage(const std::filesystem::path& path,
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) {
-      return fail(make_error("cannot write " + temporary.string() + ": " + std::strerror(errno)));
+      return fail(
+          make_error("cannot write " + temporary.string() + ": " + system_error_text(errno)));
     }
     if (auto status = write(out); !status.ok()) return fail(status.error());
     out.flush();
@@ -62,14 +64,14 @@ Status StagedFiles::stage(const std::filesystem::path& path,
   // full disk can show only here, on a filesystem that allocates late.
   const int descriptor = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
   if (descriptor < 0) {
-    return fail(make_error("cannot open " + temporary.string() + ": " + std::strerror(errno)));
+    return fail(make_error("cannot open " + temporary.string() + ": " + system_error_text(errno)));
   }
   const bool synced = ::fsync(descriptor) == 0;
   const int sync_error = errno;
   ::close(descriptor);
   if (!synced) {
     return fail(
-        make_error("cannot write " + temporary.string() + ": " + std::strerror(sync_error)));
+        make_error("cannot write " + temporary.string() + ": " + system_error_text(sync_error)));
   }
   staged_.push_back({temporary, path});
   return {};

@@ -172,7 +172,7 @@ Result<std::optional<EncodingProblem>> find_encoding_problem(InputFile& file,
       if (bad < cut) {
         // The chunk buffer is still needed for the in-chunk count, so re-read the prefix
         // through a separate, smaller scratch buffer.
-        constexpr std::size_t kScratch = 64 * 1024;
+        constexpr std::size_t kScratch = std::size_t{64} * 1024;
         std::unique_ptr<char[]> scratch(new char[kScratch]);
         return report(file, buffer_offset + bad, buffer.get(), buffer_offset, scratch.get(),
                       kScratch);

@@ -11,7 +11,7 @@
 namespace person_import {
 namespace {
 
-constexpr std::size_t kLineReadStep = 8 * 1024;
+constexpr std::size_t kLineReadStep = std::size_t{8} * 1024;
 
 struct Line {
   std::string text;  // without its terminator; only a prefix when too_long
@@ -87,7 +87,7 @@ std::string ascii_lower(std::string_view text) {
   return lower;
 }
 
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // The delimiter written in `value` (already trimmed): the UTF-8 bytes of one code point, or a
 // message saying what is wrong.
@@ -121,7 +121,7 @@ std::string check_names(const std::vector<std::string>& names, std::size_t max_c
   std::unordered_set<std::string_view> seen;
   seen.reserve(names.size());
   for (const std::string& name : names) {
-    if (!seen.insert(name).second) return "repeated column name " + quoted(name);
+    if (!seen.insert(name).second) return "repeated column name " + in_quotes(name);
   }
   return {};
 }
@@ -181,10 +181,10 @@ LayoutOutcome read_layout(InputFile& file, const LayoutOptions& options) {
     } else if (key == "multi-select-delimiter") {
       seen = &seen_multi_select_delimiter;
     } else {
-      return reject("unknown header " + quoted(name) + where +
+      return reject("unknown header " + in_quotes(name) + where +
                     " (allowed: Fields, Delimiter, Multi-Select-Delimiter)");
     }
-    if (*seen) return reject("repeated header " + quoted(name) + where);
+    if (*seen) return reject("repeated header " + in_quotes(name) + where);
     *seen = true;
 
     if (key == "fields") {
@@ -209,7 +209,7 @@ LayoutOutcome read_layout(InputFile& file, const LayoutOptions& options) {
       auto [delimiter, problem] = parse_delimiter(value);
       if (!problem.empty()) {
         // Bytes that are not UTF-8 are not echoed: the message ends up in UTF-8 reports.
-        const std::string shown = utf8::is_valid(value) ? quoted(value) + " " : "";
+        const std::string shown = utf8::is_valid(value) ? in_quotes(value) + " " : "";
         return reject(std::string(name) + " header" + where + ": delimiter " + shown + problem);
       }
       (key == "delimiter" ? layout.delimiter : layout.multi_select_delimiter) =
@@ -226,7 +226,7 @@ LayoutOutcome read_layout(InputFile& file, const LayoutOptions& options) {
     ReaderOptions reader_options;
     reader_options.delimiter = layout.delimiter;
     reader_options.max_record_bytes = options.max_line_bytes;
-    reader_options.chunk_bytes = 64 * 1024;
+    reader_options.chunk_bytes = std::size_t{64} * 1024;
     RecordReader reader(file, layout.body_offset, layout.body_line, reader_options);
     auto next = reader.next();
     if (!next) return reject("cannot read the file: " + next.error().message);
@@ -290,7 +290,7 @@ Result<StructureOutcome> check_structure(InputFile& file, const FileLayout& layo
 }
 
 Result<bool> has_bare_cr_line_endings(InputFile& file) {
-  constexpr std::size_t kLooked = 64 * 1024;
+  constexpr std::size_t kLooked = std::size_t{64} * 1024;
   std::string start(kLooked, '\0');
   PI_ASSIGN_OR_RETURN(const std::size_t got, file.read_at(0, start.data(), start.size()));
   start.resize(got);

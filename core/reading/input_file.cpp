@@ -1,4 +1,5 @@
 #include "core/reading/input_file.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +13,7 @@ namespace person_import {
 namespace {
 
 std::string describe_errno(const std::string& what, const std::string& path, int error) {
-  return what + " " + path + ": " + std::strerror(error);
+  return what + " " + path + ": " + system_error_text(error);
 }
 
 std::int64_t modified_ns(const struct stat& status) {

@@ -134,7 +134,7 @@ std::optional<int> read_digits(std::string_view text, std::size_t pos, std::size
 
 DateParse parse_date_detailed(std::string_view text) {
   using namespace std::chrono;
-  const DateParse kSyntaxError{DateProblem::kSyntax, {}};
+  DateParse kSyntaxError{DateProblem::kSyntax, {}};
 
   // YYYY-MM-DD
   const auto y = read_digits(text, 0, 4);

@@ -74,6 +74,7 @@ Result<Company> find_existing_company(Store& store, const std::string& key,
     return make_error(message + " (it has no companies yet: companies add KEY creates one)");
   }
   std::vector<std::string> keys;
+  keys.reserve(companies.size());
   for (const auto& known : companies) keys.push_back(known.key);
   if (auto suggestion = closest_name(key, keys)) {
     return make_error(message + "; did you mean \"" + *suggestion + "\"?");

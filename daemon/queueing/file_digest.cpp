@@ -34,7 +34,7 @@ Result<FileDigest> digest_file(const std::filesystem::path& path) {
     return make_error("SHA-256 digest failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  digest.sha256.reserve(length * 2);
+  digest.sha256.reserve(std::size_t{length} * 2);
   for (unsigned int index = 0; index < length; ++index) {
     digest.sha256 += kHex[hash[index] >> 4];
     digest.sha256 += kHex[hash[index] & 0x0f];

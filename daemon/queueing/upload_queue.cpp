@@ -1,4 +1,5 @@
 #include "daemon/queueing/upload_queue.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,17 +32,18 @@ std::chrono::system_clock::time_point QueuedFile::received_at() const {
 
 Status sync_directory(const std::filesystem::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error("cannot open " + directory.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return make_error("cannot open " + directory.string() + ": " + system_error_text(errno));
   const int synced = ::fsync(fd);
   const int saved = errno;
   ::close(fd);
   if (synced != 0) {
-    return make_error("cannot sync " + directory.string() + ": " + std::strerror(saved));
+    return make_error("cannot sync " + directory.string() + ": " + system_error_text(saved));
   }
   return {};
 }
 
-UploadQueue::UploadQueue(std::filesystem::path state_dir) : root_(std::move(state_dir) / "queue") {}
+UploadQueue::UploadQueue(const std::filesystem::path& state_dir) : root_(state_dir / "queue") {}
 
 Status UploadQueue::open() {
   std::error_code error;

@@ -38,7 +38,7 @@ struct QueuedFile {
 
 class UploadQueue {
  public:
-  explicit UploadQueue(std::filesystem::path state_dir);
+  explicit UploadQueue(const std::filesystem::path& state_dir);
 
   // Creates `<state_dir>/queue` if needed and reads the highest sequence in it.
   Status open();

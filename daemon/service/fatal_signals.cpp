@@ -73,6 +73,8 @@ void on_bus_error(int) {
 void report_bus_errors(const FatalLineFormat& format) {
   std::string line = format(std::chrono::system_clock::time_point{}) + "\n";
   if (line.size() > kCapacity) line = line.substr(0, kCapacity - 1) + "\n";
+  // A counted buffer (line_length), written with write(2); never read as a C string.
+  // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
   std::memcpy(line_buffer, line.data(), line.size());
   line_length = line.size();
   const std::size_t found = line.find(kEpoch);

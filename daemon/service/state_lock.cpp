@@ -1,4 +1,5 @@
 #include "daemon/service/state_lock.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -31,7 +32,7 @@ Result<std::unique_ptr<StateDirectoryLock>> StateDirectoryLock::acquire(
     const std::filesystem::path& state_dir) {
   const auto path = lock_path(state_dir);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-  if (fd < 0) return make_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0) return make_error("cannot open " + path.string() + ": " + system_error_text(errno));
   // A probe (holder()) holds the lock shared for microseconds; another daemon for good.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -40,7 +41,7 @@ Result<std::unique_ptr<StateDirectoryLock>> StateDirectoryLock::acquire(
       const pid_t pid = recorded_pid(fd);
       ::close(fd);
       if (error != EWOULDBLOCK) {
-        return make_error("cannot lock " + path.string() + ": " + std::strerror(error));
+        return make_error("cannot lock " + path.string() + ": " + system_error_text(error));
       }
       return make_error("state_dir " + state_dir.string() + " is in use by pid " +
                         (pid > 0 ? std::to_string(pid) : std::string("unknown")) +
@@ -53,7 +54,7 @@ Result<std::unique_ptr<StateDirectoryLock>> StateDirectoryLock::acquire(
       ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     const int error = errno;
     ::close(fd);
-    return make_error("cannot write " + path.string() + ": " + std::strerror(error));
+    return make_error("cannot write " + path.string() + ": " + system_error_text(error));
   }
   return std::unique_ptr<StateDirectoryLock>(new StateDirectoryLock(fd));
 }
@@ -65,7 +66,7 @@ Result<std::optional<pid_t>> StateDirectoryLock::holder(const std::filesystem::p
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<pid_t>();  // no daemon ever ran there
-    return make_error("cannot read " + path.string() + ": " + std::strerror(errno));
+    return make_error("cannot read " + path.string() + ": " + system_error_text(errno));
   }
   std::optional<pid_t> pid;
   if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
@@ -75,7 +76,7 @@ Result<std::optional<pid_t>> StateDirectoryLock::holder(const std::filesystem::p
   } else {
     const int error = errno;
     ::close(fd);
-    return make_error("cannot lock " + path.string() + ": " + std::strerror(error));
+    return make_error("cannot lock " + path.string() + ": " + system_error_text(error));
   }
   ::close(fd);
   return pid;

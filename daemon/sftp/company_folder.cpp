@@ -1,4 +1,5 @@
 #include "daemon/sftp/company_folder.h"
+#include "core/common/system_error_text.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -62,7 +63,7 @@ EntryInfo entry_info(const std::string& name, const struct stat& status) {
 }
 
 FolderStatus FolderStatus::from_errno(int error, const std::string& what) {
-  const std::string message = what + ": " + std::strerror(error);
+  const std::string message = what + ": " + system_error_text(error);
   switch (error) {
     case ENOENT:
     case ENOTDIR:
@@ -115,14 +116,14 @@ FolderStatus Upload::finish() {
   if (done_) return FolderStatus::error(Kind::kFailure, name_ + ": upload already ended");
   // Durable before it is visible: the watcher may pick the file up right after the rename.
   if (::fsync(fd_) != 0) {
-    const FolderStatus status = FolderStatus::from_errno(errno, name_);
+    FolderStatus status = FolderStatus::from_errno(errno, name_);
     discard();
     return status;
   }
   struct stat status {};
   if (::fstat(fd_, &status) == 0) bytes_ = static_cast<std::uint64_t>(status.st_size);
   if (::renameat(inbox_fd_, temporary_.c_str(), inbox_fd_, name_.c_str()) != 0) {
-    const FolderStatus failed = FolderStatus::from_errno(errno, name_);
+    FolderStatus failed = FolderStatus::from_errno(errno, name_);
     discard();
     return failed;
   }

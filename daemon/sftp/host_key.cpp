@@ -1,4 +1,5 @@
 #include "daemon/sftp/host_key.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <libssh/libssh.h>
@@ -19,7 +20,7 @@ struct KeyDeleter {
 };
 using KeyPointer = std::unique_ptr<ssh_key_struct, KeyDeleter>;
 
-std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string system_error(const std::string& what) { return what + ": " + system_error_text(errno); }
 
 Status write_all(int fd, const std::string& text) {
   std::size_t done = 0;

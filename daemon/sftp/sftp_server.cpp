@@ -1,4 +1,5 @@
 #include "daemon/sftp/sftp_server.h"
+#include "core/common/system_error_text.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -162,7 +163,6 @@ std::uint32_t sftp_status_of(const FolderStatus& status) {
     case FolderStatus::Kind::kAlreadyExists:
       // SFTP v3 has no "already exists": OpenSSH's server answers a rename onto an existing
       // name with a failure too.
-      return SSH_FX_FAILURE;
     case FolderStatus::Kind::kTooLarge:
     case FolderStatus::Kind::kFailure:
       return SSH_FX_FAILURE;
@@ -886,7 +886,7 @@ Status Server::listen(const ListenAddress& address) {
     return make_error("cannot listen on " + options_.listen_address + ": " + ssh_get_error(bind_));
   }
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return make_error(std::string("pipe: ") + std::strerror(errno));
+    return make_error(std::string("pipe: ") + system_error_text(errno));
   }
   accept_thread_ = std::thread([this] { accept_loop(); });
   return {};

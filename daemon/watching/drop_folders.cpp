@@ -1,4 +1,5 @@
 #include "daemon/watching/drop_folders.h"
+#include "core/common/system_error_text.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -19,7 +20,7 @@ namespace {
 constexpr std::string_view kUploadSuffix = ".persons";
 
 Error system_error(const std::string& what, const std::filesystem::path& path, int error) {
-  return make_error(what + " " + quote_for_log(path.string()) + ": " + std::strerror(error));
+  return make_error(what + " " + quote_for_log(path.string()) + ": " + system_error_text(error));
 }
 
 bool is_missing(int error) { return error == ENOENT || error == ENOTDIR; }

@@ -3,6 +3,7 @@
 // trusted for (start, a queue overflow, a folder that could not be watched) is settled by
 // scanning, as polling does.
 #include "daemon/watching/inotify_watcher.h"
+#include "core/common/system_error_text.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@ class InotifyWatcher final : public WatcherThread {
       : WatcherThread(options, clock, std::move(wake)),
         inotify_(std::move(inotify)),
         tracker_(options.drop_root, options.settle_time, clock),
-        buffer_(64 * 1024) {}
+        buffer_(std::size_t{64} * 1024) {}
   ~InotifyWatcher() override { stop(); }
 
   WatchMode mode() const override { return WatchMode::kInotify; }
@@ -118,7 +119,7 @@ void InotifyWatcher::read_events() {
   if (length < 0) {
     if (errno != EAGAIN && errno != EINTR) {
       spdlog::error("folder watcher: reading inotify events failed: {}; rescanning",
-                    std::strerror(errno));
+                    system_error_text(errno));
       pending_rescan_ = Rescan::kEverything;
     }
     return;
@@ -344,7 +345,7 @@ Result<int> InotifyWatcher::add_watch(const std::filesystem::path& path, std::ui
   if (wd < 0) {
     const int error = errno;
     std::string message =
-        "cannot watch " + quote_for_log(path.string()) + ": " + std::strerror(error);
+        "cannot watch " + quote_for_log(path.string()) + ": " + system_error_text(error);
     if (error == ENOSPC) message += " (raise fs.inotify.max_user_watches)";
     return make_error(std::move(message));
   }
@@ -369,7 +370,7 @@ void InotifyWatcher::remove_watch(int& wd) {
 Result<std::unique_ptr<FolderWatcher>> make_inotify_watcher(const WatcherOptions& options,
                                                             const Clock& clock) {
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0) return make_error(std::string("inotify_init1: ") + std::strerror(errno));
+  if (fd < 0) return make_error(std::string("inotify_init1: ") + system_error_text(errno));
   FileDescriptor inotify(fd);
   PI_ASSIGN_OR_RETURN(FileDescriptor wake, make_wake_descriptor());
   return std::unique_ptr<FolderWatcher>(

@@ -1,4 +1,5 @@
 #include "daemon/watching/open_writers.h"
+#include "core/common/system_error_text.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -60,7 +61,7 @@ bool process_writes(const std::string& process, dev_t device, ino_t inode) {
 }
 
 Error cannot_examine(const std::filesystem::path& path, int error) {
-  return make_error("cannot examine " + path.string() + ": " + std::strerror(error));
+  return make_error("cannot examine " + path.string() + ": " + system_error_text(error));
 }
 
 }  // namespace

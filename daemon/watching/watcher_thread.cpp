@@ -1,4 +1,5 @@
 #include "daemon/watching/watcher_thread.h"
+#include "core/common/system_error_text.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -40,7 +41,8 @@ WatcherThread::~WatcherThread() {
 
 Result<FileDescriptor> make_wake_descriptor() {
   const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd < 0) return make_error(std::string("cannot create an eventfd: ") + std::strerror(errno));
+  if (fd < 0)
+    return make_error(std::string("cannot create an eventfd: ") + system_error_text(errno));
   return FileDescriptor(fd);
 }
 
@@ -100,7 +102,7 @@ WatcherThread::Wake WatcherThread::wait(int fd, std::optional<std::chrono::milli
   const int ready = ::poll(descriptors, fd >= 0 ? 2 : 1, timeout_ms);
   if (ready < 0) {
     if (errno != EINTR) {
-      spdlog::error("folder watcher: poll() failed: {}", std::strerror(errno));
+      spdlog::error("folder watcher: poll() failed: {}", system_error_text(errno));
       // Do not spin: behave as a timeout after a short pause.
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -1,4 +1,5 @@
 #include "core/storage/sqlite/sqlite_database.h"
+#include "core/common/system_error_text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -176,7 +177,7 @@ std::string open_problem(const std::string& path, bool write, const std::string&
   if (!may(path, file_mode)) {
     if (errno == EROFS) return "cannot write " + path + ": read-only filesystem";
     return "cannot " + std::string(write ? "write " : "read ") + path + ": " +
-           (errno == EACCES || errno == EPERM ? permission_hint(path) : std::strerror(errno));
+           (errno == EACCES || errno == EPERM ? permission_hint(path) : system_error_text(errno));
   }
   const std::string folder = folder_of(path);
   const std::string wal = path + "-wal";
@@ -202,7 +203,7 @@ Result<std::unique_ptr<SqliteDatabase>> open_database_file(const std::string& pa
     const int error = errno;
     const std::string folder = folder_of(path);
     if (error == EACCES) return make_error("cannot open " + path + ": " + permission_hint(folder));
-    if (error != ENOENT) return make_error("cannot open " + path + ": " + std::strerror(error));
+    if (error != ENOENT) return make_error("cannot open " + path + ": " + system_error_text(error));
     if (access != StoreAccess::kCreate) return make_error("no database at " + path);
     if (!fs::is_directory(folder)) {
       return make_error("cannot create " + path + ": no folder " + folder + " (create it first)");
