@@ -20,6 +20,7 @@ packages=(
   openssh-client                       # sftp, ssh, ssh-keygen: the SFTP tests and the demo's client
   catch2                               # tests (Catch2 v2)
   clang-format                         # the formatting gate
+  clang-tidy                           # the clang-tidy gate (scripts/tidy.sh)
   clang libclang-rt-14-dev             # libFuzzer: the fuzz targets (scripts/fuzz.sh)
   time                                 # /usr/bin/time for the memory benchmark
   python3                              # benchmark file generator

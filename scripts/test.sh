@@ -3,7 +3,7 @@
 # formatting, runs clang-tidy (scripts/tidy.sh), builds with -Wall -Wextra -Werror, runs the whole suite, then builds again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more, then runs the
 # daemon's, the SFTP server's and the watcher's tests under ThreadSanitizer (scripts/tsan.sh),
-# then builds the libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 15).
+# then builds the libFuzzer targets with clang and runs each briefly (FUZZ_SECONDS, default 10).
 # After the first test run, a small fault campaign (FAULT_KILLS kill -9 of a daemon mid-import,
 # default 5, on both backends). Each step's heading gives the time it starts.
 set -euo pipefail
@@ -51,6 +51,6 @@ leak_suppressions="$PWD/tests/lsan.supp"
 step "ThreadSanitizer (scripts/tsan.sh)"
 bash scripts/tsan.sh
 
-step "fuzz targets, ${FUZZ_SECONDS:-15}s each (scripts/fuzz.sh for long runs)"
-bash scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
+step "fuzz targets, ${FUZZ_SECONDS:-10}s each (scripts/fuzz.sh for long runs)"
+bash scripts/fuzz.sh all "${FUZZ_SECONDS:-10}"
 step "done"

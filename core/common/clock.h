@@ -23,7 +23,4 @@ std::string format_timestamp(std::chrono::system_clock::time_point time);
 // The inverse of format_timestamp, for stored timestamps: none when `text` is not of that form.
 std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string_view text);
 
-// A fresh random person key: a lowercase RFC 4122 version 4 UUID. Thread-safe.
-std::string random_person_key();
-
 }  // namespace person_import

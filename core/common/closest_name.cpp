@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/common/ascii.h"
 #include "core/common/utf8.h"
 
 namespace person_import {
 namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Names are at most a few dozen characters and only small distances matter, so a two-row
 // table is plenty.
@@ -41,7 +35,7 @@ std::optional<std::string> closest_name(std::string_view unknown,
                                         const std::vector<std::string>& candidates,
                                         std::size_t max_distance) {
   for (const auto& candidate : candidates) {
-    if (equal_ignoring_case(unknown, candidate)) return candidate;
+    if (ascii::equals_ignoring_case(unknown, candidate)) return candidate;
   }
   std::optional<std::string> best;
   std::size_t best_distance = max_distance + 1;

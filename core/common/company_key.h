@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "core/common/ascii.h"
 #include "core/common/result.h"
 
 namespace person_import {
@@ -19,7 +20,7 @@ inline Status validate_company_key(std::string_view key) {
   if (key.empty() || key.size() > 64) return fail();
   for (std::size_t index = 0; index < key.size(); ++index) {
     const char c = key[index];
-    const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const bool alphanumeric = ascii::is_lower_alphanumeric(c);
     if (!alphanumeric && (index == 0 || (c != '-' && c != '_'))) return fail();
   }
   return {};

@@ -60,6 +60,9 @@ inline constexpr ErrorKind kPermanentLookupFailure{
 inline constexpr ErrorKind kInvalidImportFileFormat{"PersonErrors::InvalidImportFileFormat", ""};
 inline constexpr ErrorKind kUnknown8BitEncoding{
     "FileEngine::EncodingDetection::Unknown8BitEncodingDetected", ""};
+// The import could not go on (the store failed for good, or a job cannot be resumed): the job
+// ends failed.
+inline constexpr ErrorKind kImportAborted{"PersonImport::ImportAborted", ""};
 }  // namespace error_kinds
 
 // "<base message>" or "<base message>: <detail>".

@@ -1,13 +1,10 @@
 #include "core/exporting/person_export.h"
 
 #include "core/common/csv.h"
+#include "core/common/json_text.h"
 
 namespace person_import {
 namespace {
-
-nlohmann::ordered_json optional_json(const std::optional<std::string>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
 
 std::string csv_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -41,7 +38,7 @@ nlohmann::ordered_json person_to_json(const PersonRecord& person) {
 }
 
 void write_person_jsonl(std::ostream& out, const PersonRecord& person) {
-  out << person_to_json(person).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out << json_text(person_to_json(person));
 }
 
 void write_persons_csv_header(std::ostream& out, const std::vector<FieldDefinition>& fields) {

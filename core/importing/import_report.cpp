@@ -4,22 +4,13 @@
 #include <map>
 
 #include "core/common/csv.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 
 namespace person_import {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string dump(const Json& value) {
-  // Replace rather than throw: a value is valid UTF-8 by the time it is reported, but a report
-  // must never be lost to a stray byte.
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Json optional_json(const std::optional<std::string>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
 
 Json row_error_json(const RowErrorRecord& error) {
   Json entry;
@@ -78,22 +69,23 @@ Status write_report_json(std::ostream& out, const ImportSummary& summary,
   const Json file_errors = file_errors_json(summary.file_errors);
   out << "{\n";
   out << "  \"job_id\": "
-      << (summary.job_id ? dump(std::to_string(*summary.job_id)) : std::string("null")) << ",\n";
-  out << "  \"file\": " << dump(summary.file) << ",\n";
-  out << "  \"company\": " << dump(summary.company) << ",\n";
-  out << "  \"status\": " << dump(to_string(summary.status)) << ",\n";
+      << (summary.job_id ? json_text(std::to_string(*summary.job_id)) : std::string("null"))
+      << ",\n";
+  out << "  \"file\": " << json_text(summary.file) << ",\n";
+  out << "  \"company\": " << json_text(summary.company) << ",\n";
+  out << "  \"status\": " << json_text(to_string(summary.status)) << ",\n";
   out << "  \"dry_run\": " << (summary.dry_run ? "true" : "false") << ",\n";
   out << "  \"rows\": " << summary.counts.rows << ",\n";
   out << "  \"created\": " << summary.counts.created << ",\n";
   out << "  \"updated\": " << summary.counts.updated << ",\n";
   out << "  \"failed\": " << summary.counts.failed << ",\n";
   out << "  \"retryable\": " << summary.counts.retryable << ",\n";
-  out << "  \"warnings\": " << dump(summary.warnings) << ",\n";
-  out << "  \"file_errors\": " << dump(file_errors) << ",\n";
+  out << "  \"warnings\": " << json_text(summary.warnings) << ",\n";
+  out << "  \"file_errors\": " << json_text(file_errors) << ",\n";
   out << "  \"row_errors\": [";
   bool first = true;
   PI_RETURN_IF_ERROR(row_errors([&](const RowErrorRecord& error) {
-    out << (first ? "\n    " : ",\n    ") << dump(row_error_json(error));
+    out << (first ? "\n    " : ",\n    ") << json_text(row_error_json(error));
     first = false;
     return static_cast<bool>(out);
   }));
@@ -138,7 +130,7 @@ Status write_manifest_json(std::ostream& out, const JobRecord& job,
   auto entries = [](const std::vector<Json>& list) {
     std::string text = "[";
     for (std::size_t index = 0; index < list.size(); ++index) {
-      text += (index == 0 ? "\n      " : ",\n      ") + dump(list[index]);
+      text += (index == 0 ? "\n      " : ",\n      ") + json_text(list[index]);
     }
     return text + (list.empty() ? "]" : "\n    ]");
   };
@@ -156,7 +148,7 @@ Status write_manifest_json(std::ostream& out, const JobRecord& job,
   result_files["created"] = optional_json(files.created);
 
   auto key = [&](std::string_view name, const auto& value) {
-    out << "  " << dump(std::string(name)) << ": " << dump(Json(value)) << ",\n";
+    out << "  " << json_text(std::string(name)) << ": " << json_text(Json(value)) << ",\n";
   };
   out << "{\n";
   key("schema_version", kManifestSchemaVersion);
@@ -182,10 +174,10 @@ Status write_manifest_json(std::ostream& out, const JobRecord& job,
   key("row_errors_omitted", total - included.size());
   out << "  \"row_errors\": [";
   for (std::size_t index = 0; index < included.size(); ++index) {
-    out << (index == 0 ? "\n    " : ",\n    ") << dump(row_error_json(included[index]));
+    out << (index == 0 ? "\n    " : ",\n    ") << json_text(row_error_json(included[index]));
   }
   out << (included.empty() ? "],\n" : "\n  ],\n");
-  out << "  \"result_files\": " << dump(result_files) << "\n}\n";
+  out << "  \"result_files\": " << json_text(result_files) << "\n}\n";
   if (!out) return make_error("could not write the manifest");
   return {};
 }

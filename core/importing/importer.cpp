@@ -273,7 +273,8 @@ Result<ImportSummary> apply_rows(ImportSession& session, const Stages& stages,
     summary.status = JobStatus::kCompleted;
   } else {
     summary.status = JobStatus::kFailed;
-    summary.file_errors.push_back({"PersonImport::ImportAborted", status.error().message});
+    summary.file_errors.push_back(
+        {std::string(error_kinds::kImportAborted.class_name), status.error().message});
   }
   return end_job(session, std::move(summary), request, &file, prepared.layout);
 }
@@ -342,8 +343,8 @@ Result<ImportSummary> Importer::resume(const Company& company, JobId job_id,
   // reported, but no failed-rows file is copied out of the wrong bytes.
   auto refuse = [&](const std::string& reason) {
     summary.status = JobStatus::kFailed;
-    summary.file_errors.push_back(
-        {"PersonImport::ImportAborted", "cannot resume " + name + ": " + reason});
+    summary.file_errors.push_back({std::string(error_kinds::kImportAborted.class_name),
+                                   "cannot resume " + name + ": " + reason});
     return end_job(*session, std::move(summary), request, nullptr, std::nullopt);
   };
   auto file = InputFile::open(request.path);

@@ -20,22 +20,12 @@
 
 #include "core/common/clock.h"
 #include "core/common/result.h"
+#include "core/importing/import_options.h"
 #include "core/importing/import_report.h"
 #include "core/phones/carrier_lookup.h"
 #include "core/storage/store.h"
 
 namespace person_import {
-
-struct ImportOptions {
-  // Rows resolved and committed per transaction. Larger batches amortise lookups and commits;
-  // smaller ones bound memory and the work redone after a crash.
-  std::size_t batch_rows = 5000;
-  // A batch also ends once its records hold this many bytes: records may be up to 1 MiB each,
-  // and 5,000 of those held at once would be gigabytes.
-  std::size_t batch_bytes = std::size_t{16} << 20;
-  // Bytes pulled from the file per read.
-  std::size_t read_chunk_bytes = std::size_t{1} << 20;
-};
 
 struct ImportProgress {
   std::uint64_t bytes_done = 0;

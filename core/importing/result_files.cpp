@@ -1,4 +1,5 @@
 #include "core/importing/result_files.h"
+#include "core/common/ascii.h"
 #include "core/common/system_error_text.h"
 
 #include <fcntl.h>
@@ -115,16 +116,11 @@ std::optional<pid_t> temporary_writer(std::string_view file_name) {
   const std::size_t dash = file_name.rfind('-');
   if (dash == std::string_view::npos || dash + 1 == file_name.size()) return std::nullopt;
   const std::string_view digits = file_name.substr(dash + 1);
-  if (digits.size() > 10 ||
-      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
+  if (digits.size() > 10 || !ascii::all_digits(digits)) return std::nullopt;
   const std::string_view before = file_name.substr(0, dash);
   const bool named = before.size() > 5 && before.substr(before.size() - 4) == ".tmp";
   const bool hashed = before.size() == 5 + 16 && before.substr(0, 5) == ".tmp-" &&
-                      std::all_of(before.begin() + 5, before.end(), [](char c) {
-                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                      });
+                      std::all_of(before.begin() + 5, before.end(), ascii::is_lower_hex_digit);
   if (!named && !hashed) return std::nullopt;
   const long long pid = std::stoll(std::string(digits));
   if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return std::nullopt;

@@ -5,6 +5,7 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include "core/common/ascii.h"
 #include "core/phones/phone_number.h"
 
 namespace person_import {
@@ -12,8 +13,6 @@ namespace {
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string_view describe(PhoneNumberUtil::PhoneNumberType type) {
   switch (type) {
@@ -48,8 +47,8 @@ std::string_view describe(PhoneNumberUtil::PhoneNumberType type) {
 class BuiltinCarrierLookup final : public CarrierLookup {
  public:
   CarrierLookupOutcome lookup(std::string_view e164) override {
-    const bool plus_digits =
-        e164.size() > 1 && e164[0] == '+' && std::all_of(e164.begin() + 1, e164.end(), is_digit);
+    const bool plus_digits = e164.size() > 1 && e164[0] == '+' &&
+                             std::all_of(e164.begin() + 1, e164.end(), ascii::is_digit);
     const std::optional<PhoneNumber> number =
         plus_digits ? phones_internal::from_plus_digits(e164) : std::nullopt;
     if (!number) {

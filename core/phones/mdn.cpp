@@ -5,6 +5,7 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include "core/common/ascii.h"
 #include "core/phones/phone_number.h"
 
 namespace person_import {
@@ -16,7 +17,6 @@ using i18n::phonenumbers::PhoneNumberUtil;
 // E.164 allows at most 15 digits after the `+`.
 constexpr std::size_t kMaxE164Digits = 15;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ignored(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')'; }
 
 // `plus_digits` is `+` and 1–15 digits.
@@ -70,13 +70,13 @@ std::optional<std::string> normalize_mdn(std::string_view text) {
 
   if (compact[0] == '+') {
     const std::string_view digits = compact.substr(1);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), is_digit)) {
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ascii::is_digit)) {
       return std::nullopt;
     }
     if (digits.size() == 11 && digits[0] == '1') return normalize_nanp(digits.substr(1));
     return normalize_international(compact);
   }
-  if (!std::all_of(compact.begin(), compact.end(), is_digit)) return std::nullopt;
+  if (!std::all_of(compact.begin(), compact.end(), ascii::is_digit)) return std::nullopt;
   if (compact.size() == 10) return normalize_nanp(compact);
   if (compact.size() == 11 && compact[0] == '1') return normalize_nanp(compact.substr(1));
   return std::nullopt;

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/common/ascii.h"
 #include "core/common/utf8.h"
 #include "core/reading/record_reader.h"
 
@@ -69,22 +70,12 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 // Length of `Name` when the line has the `Name:` shape (letters and hyphens, then a colon),
 // else 0.
 std::size_t header_name_length(std::string_view text) {
   std::size_t i = 0;
-  while (i < text.size() && (is_ascii_letter(text[i]) || text[i] == '-')) ++i;
+  while (i < text.size() && (ascii::is_letter(text[i]) || text[i] == '-')) ++i;
   return i > 0 && i < text.size() && text[i] == ':' ? i : 0;
-}
-
-std::string ascii_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
 }
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -92,7 +83,7 @@ std::string in_quotes(std::string_view text) { return "\"" + std::string(text) +
 // The delimiter written in `value` (already trimmed): the UTF-8 bytes of one code point, or a
 // message saying what is wrong.
 std::pair<std::string, std::string> parse_delimiter(std::string_view value) {
-  if (value == "\\t" || ascii_lower(value) == "tab") return {"\t", {}};
+  if (value == "\\t" || ascii::to_lower(value) == "tab") return {"\t", {}};
   std::string_view character = value;
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
     character = value.substr(1, value.size() - 2);
@@ -172,7 +163,7 @@ LayoutOutcome read_layout(InputFile& file, const LayoutOptions& options) {
     }
     const std::string_view name = std::string_view(line.text).substr(0, name_length);
     const std::string_view value = trim(std::string_view(line.text).substr(name_length + 1));
-    const std::string key = ascii_lower(name);
+    const std::string key = ascii::to_lower(name);
     bool* seen = nullptr;
     if (key == "fields") {
       seen = &seen_fields;

@@ -1,4 +1,5 @@
 #include "core/resolving/batch_resolver.h"
+#include "core/resolving/person_key.h"
 
 #include <string>
 #include <unordered_map>

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/common/ascii.h"
 #include "core/common/utf8.h"
 #include "core/values/charset.h"
 
@@ -23,8 +24,6 @@ using error_kinds::kInvalidSelectValue;
 // 15 is DBL_DIG: every decimal of up to 15 significant digits survives the trip through a
 // double and back unchanged, so what is exported is what was imported.
 constexpr int kMaxSignificantDigits = 15;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // User text inside a detail message: quoted, shortened, never cutting a code point.
 std::string quote_user_text(std::string_view text) {
@@ -56,12 +55,12 @@ NumberParse parse_number_detailed(std::string_view text) {
     ++pos;
   }
   const std::size_t int_begin = pos;
-  while (pos < text.size() && is_digit(text[pos])) ++pos;
+  while (pos < text.size() && ascii::is_digit(text[pos])) ++pos;
   const std::string_view int_part = text.substr(int_begin, pos - int_begin);
   std::string_view frac_part;
   if (pos < text.size() && text[pos] == '.') {
     const std::size_t frac_begin = ++pos;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;
+    while (pos < text.size() && ascii::is_digit(text[pos])) ++pos;
     frac_part = text.substr(frac_begin, pos - frac_begin);
     if (frac_part.empty()) return {NumberProblem::kSyntax, {}};
   }
@@ -126,7 +125,7 @@ std::optional<int> read_digits(std::string_view text, std::size_t pos, std::size
   if (pos + count > text.size()) return std::nullopt;
   int value = 0;
   for (std::size_t i = pos; i < pos + count; ++i) {
-    if (!is_digit(text[i])) return std::nullopt;
+    if (!ascii::is_digit(text[i])) return std::nullopt;
     value = value * 10 + (text[i] - '0');
   }
   return value;
@@ -155,7 +154,7 @@ DateParse parse_date_detailed(std::string_view text) {
     std::size_t pos = 19;
     if (pos < text.size() && text[pos] == '.') {
       const std::size_t digits_begin = ++pos;
-      while (pos < text.size() && is_digit(text[pos])) ++pos;
+      while (pos < text.size() && ascii::is_digit(text[pos])) ++pos;
       if (pos == digits_begin) return kSyntaxError;
     }
     if (pos >= text.size()) return kSyntaxError;  // the zone is required with a time
@@ -218,7 +217,7 @@ std::optional<std::string> parse_us_zip(std::string_view text) {
   if (!zip5 && !zip9) return std::nullopt;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (i == 5) continue;
-    if (!is_digit(text[i])) return std::nullopt;
+    if (!ascii::is_digit(text[i])) return std::nullopt;
   }
   return std::string(text);
 }
@@ -234,7 +233,8 @@ std::optional<std::string> parse_canadian(std::string_view text) {
   }
   std::transform(compact.begin(), compact.end(), compact.begin(), ascii_upper);
   for (std::size_t i = 0; i < compact.size(); ++i) {
-    const bool ok = i % 2 == 0 ? is_canadian_letter(compact[i], i == 0) : is_digit(compact[i]);
+    const bool ok =
+        i % 2 == 0 ? is_canadian_letter(compact[i], i == 0) : ascii::is_digit(compact[i]);
     if (!ok) return std::nullopt;
   }
   return compact.substr(0, 3) + " " + compact.substr(3);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/ascii.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 
 namespace person_import {
@@ -38,26 +40,14 @@ bool is_select(FieldType type) {
   return type == FieldType::kSingleSelect || type == FieldType::kMultiSelect;
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
-bool is_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
+bool is_name_char(char c) { return ascii::is_alphanumeric(c) || c == '_' || c == '-'; }
 
 // Quotes user text for an error message: shortened, with quotes and control characters
 // escaped (and invalid UTF-8 replaced) so the message itself stays valid, printable JSON text.
 std::string quote_user_text(std::string_view text) {
   constexpr std::size_t kMaxShown = 80;
   const std::size_t shown = utf8::floor_boundary(text, kMaxShown);
-  std::string result = nlohmann::json(std::string(text.substr(0, shown)))
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string result = json_text(nlohmann::json(std::string(text.substr(0, shown))));
   if (shown < text.size()) result.insert(result.size() - 1, "…");
   return result;
 }
@@ -83,7 +73,7 @@ Status validate_name(std::string_view name) {
   // Any case: the spec reports a column `MDN` as an unknown custom field, which only holds if
   // no custom field can be named so; it also spares readers of a file two look-alike columns.
   for (std::string_view system : kSystemFields) {
-    if (equals_ignoring_ascii_case(name, system)) {
+    if (ascii::equals_ignoring_case(name, system)) {
       return make_error("field name " + quote_user_text(name) + " is a system field name");
     }
   }

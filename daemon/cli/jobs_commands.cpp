@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/closest_name.h"
+#include "core/common/json_text.h"
 #include "core/common/printable.h"
 #include "core/importing/import_report.h"
 #include "core/values/custom_value.h"
@@ -133,7 +134,7 @@ void print_json(const std::vector<ListedJob>& jobs) {
                     {"started_at", job.started_at.value_or("")},
                     {"finished_at", job.finished_at.value_or("")}});
   }
-  std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  std::cout << json_text(list, 2) << '\n';
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_text.h"
 #include "core/exporting/person_export.h"
 #include "core/phones/mdn.h"
 #include "daemon/cli/commands.h"
@@ -28,9 +29,7 @@ int persons_get(const GlobalOptions& global, const PersonsGetOptions& options) {
   auto person = workspace->store->find_person(workspace->company.id, selector);
   if (!person.ok()) return fail(person.error().message);
   if (!*person) return fail("no such person");
-  std::cout << person_to_json(**person).dump(2, ' ', false,
-                                             nlohmann::json::error_handler_t::replace)
-            << '\n';
+  std::cout << json_text(person_to_json(**person), 2) << '\n';
   return kExitSuccess;
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/common/address_range.h"
 #include "core/common/closest_name.h"
+#include "core/common/listen_address.h"
 #include "core/common/text_file.h"
 #include "daemon/config/toml_guard.h"
 
@@ -31,10 +32,6 @@ using std::chrono::milliseconds;
 // A problem found, or none.
 using Outcome = std::optional<std::string>;
 
-constexpr std::array<std::pair<std::string_view, WatchMode>, 2> kWatchModes{{
-    {"inotify", WatchMode::kInotify},
-    {"poll", WatchMode::kPoll},
-}};
 constexpr std::array<std::pair<std::string_view, LogFormat>, 2> kLogFormats{{
     {"text", LogFormat::kText},
     {"json", LogFormat::kJson},
@@ -305,7 +302,8 @@ const std::vector<std::pair<std::string_view, KeyReader>>& key_readers() {
       {"drop_root", [](auto& v, auto& o) { return read_string(v, o.drop_root); }},
       {"state_dir", [](auto& v, auto& o) { return read_optional_string(v, o.state_dir); }},
       {"workers", [](auto& v, auto& o) { return read_integer(v, &workers_problem, o.workers); }},
-      {"watch", [](auto& v, auto& o) { return read_choice(v, kWatchModes, o.watch); }},
+      {"watch",
+       [](auto& v, auto& o) { return read_choice(v, watching::kWatchModeNames, o.watch); }},
       {"poll_interval", [](auto& v, auto& o) { return read_duration(v, o.poll_interval); }},
       {"settle_time", [](auto& v, auto& o) { return read_duration(v, o.settle_time); }},
       {"shutdown_timeout", [](auto& v, auto& o) { return read_duration(v, o.shutdown_timeout); }},
@@ -592,35 +590,8 @@ std::string format_duration(milliseconds duration) {
 }
 
 Status check_listen_address(std::string_view address) {
-  auto invalid = [&](const std::string& why) {
-    return make_error(in_quotes(address) + " is not HOST:PORT (" + why +
-                      "; e.g. \"0.0.0.0:2222\" or \"[::]:2222\")");
-  };
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string_view::npos) return invalid("no port");
-  const std::string_view host = address.substr(0, colon);
-  const std::string_view port = address.substr(colon + 1);
-  if (host.empty()) return invalid("no host");
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return invalid("an IPv6 host is \"[address]\"");
-  } else if (host.find(':') != std::string_view::npos) {
-    return invalid("write an IPv6 host in brackets");
-  }
-  if (host.find_first_of(" \t\r\n") != std::string_view::npos) return invalid("space in host");
-  if (port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return invalid("the port is a number");
-  }
-  const int number = std::stoi(std::string(port));
-  if (number < 1 || number > 65535) return invalid("the port is 1 to 65535");
+  if (auto parsed = parse_listen_address(address); !parsed.ok()) return parsed.error();
   return Status::success();
-}
-
-std::string_view to_string(WatchMode mode) {
-  for (const auto& [name, value] : kWatchModes) {
-    if (value == mode) return name;
-  }
-  return "?";
 }
 
 std::string_view to_string(LogFormat format) {

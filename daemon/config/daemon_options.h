@@ -26,13 +26,12 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/importing/import_options.h"
+#include "daemon/watching/watch_mode.h"
 
 namespace person_import::daemon {
 
-enum class WatchMode {
-  kInotify,  // "inotify": kernel events; falls back to polling where inotify is unavailable
-  kPoll,     // "poll": scan the inboxes every poll_interval (network filesystems give no events)
-};
+using watching::WatchMode;
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
 
@@ -104,7 +103,7 @@ struct DaemonOptions {
 
   // Rows resolved and committed per transaction (ImportOptions::batch_rows); also the most
   // work redone after a crash. Default: 5000; 1 to 1,000,000.
-  std::size_t batch_rows = 5000;
+  std::size_t batch_rows = ImportOptions{}.batch_rows;
 
   // The least severe messages logged (to stderr). Default: info.
   LogLevel log_level = LogLevel::kInfo;
@@ -223,7 +222,6 @@ std::string format_duration(std::chrono::milliseconds duration);
 // "HOST:PORT" with a non-empty host (an IPv6 address in brackets) and a port of 1..65535.
 Status check_listen_address(std::string_view address);
 
-std::string_view to_string(WatchMode mode);
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
 

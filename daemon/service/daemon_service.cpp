@@ -109,9 +109,7 @@ class Service {
 
     watching::WatcherOptions watcher_options;
     watcher_options.drop_root = drop_root_;
-    watcher_options.mode = options_.watch == daemon::WatchMode::kPoll
-                               ? watching::WatchMode::kPoll
-                               : watching::WatchMode::kInotify;
+    watcher_options.mode = options_.watch;
     watcher_options.poll_interval = options_.poll_interval;
     watcher_options.settle_time = options_.settle_time;
     PI_ASSIGN_OR_RETURN(watcher_, watching::make_folder_watcher(watcher_options, system_clock()));

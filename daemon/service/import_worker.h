@@ -36,6 +36,7 @@
 #include <string>
 
 #include "core/common/result.h"
+#include "core/importing/import_options.h"
 #include "core/phones/carrier_lookup.h"
 #include "core/storage/store.h"
 #include "daemon/queueing/upload_queue.h"
@@ -44,7 +45,7 @@ namespace person_import::service {
 
 struct WorkerSettings {
   std::filesystem::path drop_root;  // outboxes are <drop_root>/<company>/outbox
-  std::size_t batch_rows = 5000;
+  std::size_t batch_rows = ImportOptions{}.batch_rows;
   // The wait before reconnecting after a transient database failure, or before writing the
   // manifests again after a failure, doubled after each further one for the same file, up to
   // reconnect_max_delay (DaemonOptions).

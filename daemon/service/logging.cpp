@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.h"
+#include "core/common/json_text.h"
 #include "core/common/printable.h"
 
 namespace person_import::service {
@@ -104,8 +105,7 @@ std::string format_log_line(LogLineStyle style, daemon::LogLevel level,
       object["time"] = format_timestamp(time);
       object["level"] = info_of(level).name;
       object["message"] = std::string(message);
-      const std::string json =
-          object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      const std::string json = json_text(object);
       return style == LogLineStyle::kJournalJson ? prefix + json : json;
     }
   }

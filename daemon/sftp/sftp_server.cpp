@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "core/common/company_key.h"
+#include "core/common/listen_address.h"
 #include "daemon/sftp/company_folder.h"
 #include "daemon/sftp/defender.h"
 #include "daemon/sftp/host_key.h"
@@ -65,31 +66,6 @@ int max_unauthenticated(const SftpServerOptions& options) {
 constexpr std::uint32_t kMaxReadLength = 256 * 1024;
 // Directory entries per SSH_FXP_NAME reply: well below the clients' packet limits.
 constexpr std::size_t kNamesPerReply = 100;
-
-struct ListenAddress {
-  std::string host;
-  std::string port;
-};
-
-Result<ListenAddress> split_listen_address(const std::string& address) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
-    return make_error("\"" + address + "\" is not HOST:PORT");
-  }
-  ListenAddress split{address.substr(0, colon), address.substr(colon + 1)};
-  if (split.host.front() == '[') {
-    if (split.host.size() < 3 || split.host.back() != ']') {
-      return make_error("\"" + address + "\": an IPv6 host is written [address]");
-    }
-    split.host = split.host.substr(1, split.host.size() - 2);
-  }
-  if (!std::all_of(split.port.begin(), split.port.end(),
-                   [](char c) { return c >= '0' && c <= '9'; }) ||
-      split.port.size() > 5 || std::stoi(split.port) < 1 || std::stoi(split.port) > 65535) {
-    return make_error("\"" + address + "\": the port is 1 to 65535");
-  }
-  return split;
-}
 
 // A client-supplied name, safe on a log line.
 std::string printable(std::string_view text) {
@@ -1035,7 +1011,7 @@ Status validate(const SftpServerOptions& options) {
   auto note = [&](const std::string& problem) {
     problems += (problems.empty() ? "" : "\n") + problem;
   };
-  if (auto address = split_listen_address(options.listen_address); !address.ok()) {
+  if (auto address = parse_listen_address(options.listen_address); !address.ok()) {
     note("listen_address: " + address.error().message);
   }
   if (options.drop_root.empty()) note("drop_root: must be set");
@@ -1069,7 +1045,7 @@ Status validate(const SftpServerOptions& options) {
 Result<std::unique_ptr<SftpServer>> SftpServer::start(SftpServerOptions options,
                                                       std::unique_ptr<AuthorizedKeySource> keys) {
   PI_RETURN_IF_ERROR(validate(options));
-  PI_ASSIGN_OR_RETURN(auto address, split_listen_address(options.listen_address));
+  PI_ASSIGN_OR_RETURN(auto address, parse_listen_address(options.listen_address));
   static std::once_flag initialised;
   std::call_once(initialised, [] {
     ssh_init();

@@ -7,16 +7,6 @@
 
 namespace person_import::watching {
 
-const char* to_string(WatchMode mode) {
-  switch (mode) {
-    case WatchMode::kInotify:
-      return "inotify";
-    case WatchMode::kPoll:
-      return "poll";
-  }
-  return "unknown";
-}
-
 Result<std::unique_ptr<FolderWatcher>> make_folder_watcher(const WatcherOptions& options,
                                                            const Clock& clock) {
   if (options.drop_root.empty()) return make_error("the drop root is not set");

@@ -77,6 +77,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/result.h"
+#include "daemon/watching/watch_mode.h"
 
 namespace person_import::watching {
 
@@ -89,13 +90,6 @@ struct FinishedUpload {
   std::chrono::system_clock::time_point mtime;    // its modification time then
   std::chrono::system_clock::time_point seen_at;  // when seen finished (the injected Clock)
 };
-
-enum class WatchMode {
-  kInotify,  // kernel events; falls back to kPoll when inotify_init fails
-  kPoll,     // scans every poll_interval: for network filesystems (NFS, CIFS, FUSE)
-};
-
-const char* to_string(WatchMode mode);
 
 struct WatcherOptions {
   // The folder holding one folder per company. Must exist when start() is called.

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_text.h"
 #include "core/storage/field_additions.h"
 #include "core/storage/postgresql/pg_connection.h"
 
@@ -273,10 +274,6 @@ PersonRecord read_person(const pqxx::row& row) {
   person.created_at = text(row[6]);
   person.updated_at = text(row[7]);
   return person;
-}
-
-std::string dump(const nlohmann::json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string sql_int(std::int64_t value) { return std::to_string(value); }
@@ -709,7 +706,7 @@ Status PgStore::remove_field(CompanyId company, const std::string& name) {
         if (!fields.is_object()) continue;
         fields.erase(name);
         ids.push_back(after);
-        values.push_back(dump(fields));
+        values.push_back(json_text(fields));
       }
       db_->exec_params(
           "UPDATE persons AS p SET custom_fields = v.fields FROM unnest($2::bigint[], "
@@ -1134,7 +1131,7 @@ void PgImportSession::write_changes(const BatchChanges& changes) {
       pqxx::stream_to stage(db_.work(), "pi_stage_persons", kStagePersonColumns);
       for (const auto& person : changes.updated) {
         stage << std::make_tuple(person.person_id, person.person_key, person.external_person_id,
-                                 person.mdn, person.carrier_code, dump(person.custom_fields),
+                                 person.mdn, person.carrier_code, json_text(person.custom_fields),
                                  person.created_at, person.updated_at);
       }
       stage.complete();
@@ -1160,7 +1157,8 @@ void PgImportSession::write_changes(const BatchChanges& changes) {
     for (const auto& person : changes.created) {
       insert << std::make_tuple(company_, person.person_id, person.person_key,
                                 person.external_person_id, person.mdn, person.carrier_code,
-                                dump(person.custom_fields), person.created_at, person.updated_at);
+                                json_text(person.custom_fields), person.created_at,
+                                person.updated_at);
     }
     insert.complete();
   }
@@ -1337,8 +1335,8 @@ Status PgImportSession::finish(const JobEnd& end) {
         company_, job_, std::string(to_string(end.status)),
         static_cast<std::int64_t>(end.counts.rows), static_cast<std::int64_t>(end.counts.created),
         static_cast<std::int64_t>(end.counts.updated), static_cast<std::int64_t>(end.counts.failed),
-        static_cast<std::int64_t>(end.counts.retryable), dump(nlohmann::json(end.warnings)),
-        dump(file_errors), format_timestamp(clock_.now()),
+        static_cast<std::int64_t>(end.counts.retryable), json_text(nlohmann::json(end.warnings)),
+        json_text(file_errors), format_timestamp(clock_.now()),
         static_cast<std::int64_t>(checkpoint_.counts.rows),
         static_cast<std::int64_t>(checkpoint_.next_offset));
     if (updated.size() != 1) return job_moved_error();

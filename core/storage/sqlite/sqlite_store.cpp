@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_text.h"
 #include "core/storage/field_additions.h"
 #include "core/storage/sqlite/sqlite_database.h"
 
@@ -145,7 +146,7 @@ PersonRecord read_person(const SqliteStatement& statement) {
 }
 
 std::string json_array_text(const std::vector<std::string>& values) {
-  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(nlohmann::json(values));
 }
 
 // A COMMIT that fails (SQLITE_BUSY, I/O) leaves the transaction open; end it, so the
@@ -923,7 +924,7 @@ Status SqliteImportSession::write_person(SqliteStatement& statement, const Perso
       .bind(4, person.external_person_id)
       .bind(5, person.mdn)
       .bind(6, person.carrier_code)
-      .bind(7, person.custom_fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .bind(7, json_text(person.custom_fields))
       .bind(8, person.created_at)
       .bind(9, person.updated_at)
       .run();
@@ -1113,20 +1114,19 @@ Status SqliteImportSession::finish(const JobEnd& end) {
                        "failed = ?6, retryable = ?7, warnings = ?8, file_errors = ?9, "
                        "finished_at = ?10 WHERE job_id = ?1 AND status = 'running' AND rows = ?11 "
                        "AND next_offset = ?12"));
-  PI_RETURN_IF_ERROR(
-      update->bind(1, job_)
-          .bind(2, std::string_view(to_string(end.status)))
-          .bind(3, static_cast<std::int64_t>(end.counts.rows))
-          .bind(4, static_cast<std::int64_t>(end.counts.created))
-          .bind(5, static_cast<std::int64_t>(end.counts.updated))
-          .bind(6, static_cast<std::int64_t>(end.counts.failed))
-          .bind(7, static_cast<std::int64_t>(end.counts.retryable))
-          .bind(8, warnings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-          .bind(9, file_errors.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-          .bind(10, format_timestamp(clock_.now()))
-          .bind(11, static_cast<std::int64_t>(checkpoint_.counts.rows))
-          .bind(12, static_cast<std::int64_t>(checkpoint_.next_offset))
-          .run());
+  PI_RETURN_IF_ERROR(update->bind(1, job_)
+                         .bind(2, std::string_view(to_string(end.status)))
+                         .bind(3, static_cast<std::int64_t>(end.counts.rows))
+                         .bind(4, static_cast<std::int64_t>(end.counts.created))
+                         .bind(5, static_cast<std::int64_t>(end.counts.updated))
+                         .bind(6, static_cast<std::int64_t>(end.counts.failed))
+                         .bind(7, static_cast<std::int64_t>(end.counts.retryable))
+                         .bind(8, json_text(warnings))
+                         .bind(9, json_text(file_errors))
+                         .bind(10, format_timestamp(clock_.now()))
+                         .bind(11, static_cast<std::int64_t>(checkpoint_.counts.rows))
+                         .bind(12, static_cast<std::int64_t>(checkpoint_.next_offset))
+                         .run());
   return check_job_still_ours();
 }
 

@@ -16,9 +16,9 @@
 #include <functional>
 #include <optional>
 
-#include "core/common/clock.h"
 #include "core/exporting/person_export.h"
 #include "core/importing/importer.h"
+#include "core/resolving/person_key.h"
 #include "core/storage/sqlite/sqlite_database.h"
 #include "tests/support/postgres_connections.h"
 #include "tests/support/test_database.h"

@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/common/clock.h"
+#include "core/resolving/person_key.h"
 
 using namespace person_import;
 
